@@ -1,0 +1,33 @@
+"""Shared fixtures. Tests that need ../shared read it only through ``shared_dir``."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """``../shared`` beside the project root (override with CRM_ANALYSIS_SHARED).
+
+    Outside CI a missing folder skips the test; in CI (CI=true) it is an error.
+    """
+    path = Path(os.environ.get("CRM_ANALYSIS_SHARED", ROOT.parent / "shared")).resolve()
+    if not (path / "data").is_dir():
+        message = f"../shared not found at {path}: the real data and R references live there"
+        if _in_ci():
+            pytest.fail(message + " (CI=true: this is an error, not a skip)")
+        pytest.skip(message)
+    return path
