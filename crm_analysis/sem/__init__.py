@@ -1,0 +1,59 @@
+"""Structural equation models for customer-satisfaction indices.
+
+- :class:`Model` / :class:`ModelBuilder`: the model description (lavaan-style syntax) shared by
+  every estimator.
+- :func:`estimate_pls`: PLS path modelling (Wold / Lohmoeller algorithm, as R plspm and seminr),
+  with batched bootstrap.
+- :func:`simulate`: seeded data from a known model.
+- CB-SEM (``crm_analysis.sem.cbsem``) is loaded on first use, so importing this package does not
+  import semopy.
+
+Examples
+--------
+>>> from crm_analysis import sem
+>>> m = sem.Model("X =~ x1 + x2\\nY =~ y1 + y2\\nY ~ X")
+>>> m.exogenous, m.endogenous
+(['X'], ['Y'])
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from crm_analysis.sem.model import Model, ModelBuilder, ModelSyntaxError
+
+__all__ = [
+    "Model",
+    "ModelBuilder",
+    "ModelSyntaxError",
+    "estimate_pls",
+    "PLSResult",
+    "pls_batch",
+    "simulate",
+]
+
+# name -> submodule, imported lazily (the PLS engine and the CB-SEM wrapper are not needed to
+# parse a model, and semopy takes over a second to import)
+_LAZY = {
+    "estimate_pls": "crm_analysis.sem.pls",
+    "PLSResult": "crm_analysis.sem.pls",
+    "pls_batch": "crm_analysis.sem.pls",
+    "simulate": "crm_analysis.sem.simulate",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is not None:
+        return getattr(importlib.import_module(module), name)
+    # anything else public is looked up in the CB-SEM module, if it exists
+    if not name.startswith("_"):
+        try:
+            cbsem = importlib.import_module("crm_analysis.sem.cbsem")
+        except ModuleNotFoundError as exc:
+            if exc.name != "crm_analysis.sem.cbsem":
+                raise
+        else:
+            if hasattr(cbsem, name):
+                return getattr(cbsem, name)
+    raise AttributeError(f"module 'crm_analysis.sem' has no attribute {name!r}")
