@@ -1,0 +1,171 @@
+"""The ``crm-analysis`` command: list, run, report, validate (papermill's conventions)."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .errors import CRMAnalysisError, ParameterError
+
+
+def _load_params_file(path: str) -> dict[str, Any]:
+    import yaml
+
+    p = Path(path)
+    if not p.is_file():
+        raise ParameterError(f"parameters file {path!r} not found")
+    try:
+        data = yaml.safe_load(p.read_text("utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"parameters file {path!r}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ParameterError(f"parameters file {path!r}: expected a mapping of name: value")
+    return data
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from .reporting.notebooks import list_notebooks
+
+    specs = list_notebooks()
+    if args.json:
+        import json
+
+        print(json.dumps({n: {"title": s.title, "summary": s.summary, "parameters": {
+            p.name: {"type": p.type, "default": p.default, "help": p.help, "choices": p.choices, "input": p.is_input}
+            for p in s.parameters.values()}} for n, s in specs.items()}, ensure_ascii=False, indent=2, default=str))
+        return 0
+    for name, spec in specs.items():
+        title = " / ".join(dict.fromkeys(v for v in (spec.title.get("en"), spec.title.get("zh")) if v))
+        print(f"{name}  —  {title}" + (f"\n    {spec.summary}" if spec.summary else ""))
+        for p in spec.parameters.values():
+            extra = f"  [one of: {', '.join(map(str, p.choices))}]" if p.choices else ""
+            extra += "  [input file]" if p.is_input else ""
+            print(f"    {p.name}: {p.type} = {p.default!r}" + (f"  — {p.help}" if p.help else "") + extra)
+        print()
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .reporting.runner import run_notebook
+
+    given: dict[str, Any] = {}
+    text_names: set[str] = set()
+    for path in args.parameters_file or []:
+        given.update(_load_params_file(path))
+    for name, value in args.parameters or []:
+        given[name] = value
+        text_names.add(name)
+    base_dir = Path(args.parameters_file[-1]).resolve().parent if args.parameters_file and not args.parameters else None
+    outcome = run_notebook(args.notebook, given, text_names=text_names, output_dir=args.output_dir,
+                           run_name=args.name, lang=args.lang, with_code=args.with_code,
+                           reports_dir=args.reports_dir, base_dir=base_dir, command=sys.argv)
+    if not outcome.ok:
+        print(f"error: {outcome.error}", file=sys.stderr)
+        return 1
+    print(f"{outcome.output_dir / 'report.html'}" + (f"\n{outcome.headline}" if outcome.headline else ""))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .reporting.notebooks import list_notebooks
+    from .reporting.runner import default_reports_dir
+    from .reporting.suite import load_suite, prepare_suite, run_suite
+
+    if args.all == bool(args.suite_file):
+        raise ParameterError("report: give either -f SUITE.yaml or --all")
+    if args.all:
+        runs = [{"notebook": name, "lang": args.lang} for name in list_notebooks()]
+        base_dir, reports_dir = Path.cwd(), args.reports_dir
+    else:
+        suite = load_suite(args.suite_file)
+        runs = [dict(r, lang=r.get("lang", args.lang)) for r in suite["runs"]]
+        base_dir = Path(args.suite_file).resolve().parent
+        reports_dir = args.reports_dir or (base_dir / suite["reports_dir"] if suite.get("reports_dir") else None)
+    requests = prepare_suite(runs, base_dir=base_dir, reports_dir=Path(reports_dir) if reports_dir else None)
+    outcomes = run_suite(requests, progress=not args.no_progress, command=sys.argv)
+    failed = [o for o in outcomes if not o.ok]
+    for o in outcomes:
+        print(("ok      " if o.ok else "FAILED  ") + str(o.output_dir) + (f"  — {o.headline}" if o.ok and o.headline else ""))
+    index = (requests[0].output_dir.parent / "index.html") if requests else (Path(reports_dir or default_reports_dir()) / "index.html")
+    print(f"index: {index}")
+    for o in failed:
+        print(f"error: {o.error}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .validation import validate_file
+
+    options: dict[str, Any] = {}
+    if args.kind == "survey" and args.scale:
+        options["scale"] = tuple(args.scale)
+    if args.kind == "transactions":
+        options.update(customer=args.customer, date=args.date, amount=args.amount)
+    if args.kind == "assessment":
+        options["firm"] = args.firm
+    problems = validate_file(args.file, args.kind, encoding=args.encoding, **options)
+    errors = [p for p in problems if p.severity == "error"]
+    for p in problems:
+        print(f"{args.file}: {p}")
+    print(f"{args.file}: {len(errors)} error(s), {len(problems) - len(errors)} warning(s)"
+          + (" — OK" if not errors else ""))
+    return 1 if errors else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="crm-analysis", description="CRM analytics reports from parameterised notebooks.")
+    parser.add_argument("--version", action="version", version=f"crm-analysis {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("list", help="every notebook with its parameters, defaults and help")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("run", help="run one notebook into a report folder")
+    p.add_argument("notebook", help="short name (tour, csi, frameworks, maturity, …) or a path to an .ipynb")
+    p.add_argument("-p", "--parameters", nargs=2, action="append", metavar=("NAME", "VALUE"), help="set a parameter")
+    p.add_argument("-f", "--parameters-file", action="append", metavar="PARAMS.yaml", help="parameters from YAML")
+    p.add_argument("--output-dir", help="run folder (default reports/<notebook>-<timestamp or --name>)")
+    p.add_argument("--name", help="run name used for the default folder, e.g. client-a")
+    p.add_argument("--reports-dir", help="folder holding run folders and index.html (default reports/)")
+    p.add_argument("--lang", choices=("zh", "en"), help="report language (sets the notebook's lang parameter)")
+    p.add_argument("--with-code", action="store_true", help="keep code cells in the HTML report")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("report", help="several runs in one go, with an index page")
+    p.add_argument("-f", "--file", dest="suite_file", metavar="SUITE.yaml", help="suite file listing the runs")
+    p.add_argument("--all", action="store_true", help="run every notebook with its default parameters")
+    p.add_argument("--lang", choices=("zh", "en"), help="language for runs that do not set one")
+    p.add_argument("--reports-dir", help="folder holding run folders and index.html (default reports/)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("validate", help="check a data file and print every problem found")
+    p.add_argument("file")
+    p.add_argument("--kind", required=True, choices=("survey", "transactions", "assessment"))
+    p.add_argument("--encoding", help="file encoding (default UTF-8)")
+    p.add_argument("--scale", nargs=2, type=float, metavar=("MIN", "MAX"), help="survey: the answer scale, e.g. 1 10")
+    p.add_argument("--customer", default="customer_id", help="transactions: customer column")
+    p.add_argument("--date", default="date", help="transactions: date column")
+    p.add_argument("--amount", default="dollar_value", help="transactions: amount column")
+    p.add_argument("--firm", default="firm", help="assessment: firm column")
+    p.set_defaults(func=cmd_validate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except CRMAnalysisError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

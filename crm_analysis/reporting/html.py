@@ -1,0 +1,73 @@
+"""Turn an executed notebook into a self-contained HTML report (no network needed to view it)."""
+from __future__ import annotations
+
+import copy
+import html
+from typing import Any
+
+_CSS = """
+:root { --ink:#1d2733; --muted:#5b6675; --line:#d9dee5; --accent:#1f5a96; }
+* { box-sizing: border-box; }
+body { margin:0; font-family: "Noto Sans CJK SC","PingFang SC","Microsoft YaHei","WenQuanYi Micro Hei",
+       -apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif; color:var(--ink); line-height:1.55; }
+header.report { background:#f4f6f9; border-bottom:1px solid var(--line); padding:1.2rem 2rem; }
+header.report h1 { margin:0 0 .3rem 0; font-size:1.6rem; color:var(--accent); }
+header.report .meta { color:var(--muted); font-size:.9rem; }
+main { max-width:1100px; margin:0 auto; padding:1rem 2rem 3rem 2rem; }
+details.params { margin-top:.5rem; font-size:.85rem; }
+details.params table { margin-top:.3rem; }
+table { border-collapse:collapse; margin:.6rem 0; font-size:.88rem; }
+th, td { border-bottom:1px solid var(--line); padding:.25rem .6rem; text-align:right; vertical-align:top; }
+th { background:#f4f6f9; font-weight:600; }
+td:first-child, th:first-child { text-align:left; }
+img { max-width:100%; height:auto; }
+pre { background:#f7f7f9; padding:.6rem; overflow-x:auto; font-size:.82rem; }
+.jp-InputArea, .input_area { background:#f7f7f9; }
+.jp-OutputArea-output pre { background:none; padding:0; }
+footer { color:var(--muted); font-size:.8rem; border-top:1px solid var(--line); padding:1rem 2rem; }
+"""
+
+
+def _client_copy(nb: Any, with_code: bool) -> Any:
+    """A copy of the notebook fit for a client: no stderr, no injected-parameters cell."""
+    nb = copy.deepcopy(nb)
+    cells = []
+    for cell in nb.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if not with_code and ("injected-parameters" in tags or "parameters" in tags):
+            continue
+        if cell.cell_type == "code" and not with_code:
+            cell.outputs = [o for o in cell.get("outputs", [])
+                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+        cells.append(cell)
+    nb.cells = cells
+    return nb
+
+
+def notebook_to_html(nb: Any, *, title: str, meta_line: str, parameters: dict[str, Any],
+                     with_code: bool = False, lang: str = "en") -> str:
+    """Render an executed notebook as one self-contained HTML page.
+
+    Without ``with_code`` the code cells (inputs) are left out: the client version.
+    """
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="basic")
+    exporter.exclude_input = not with_code
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    exporter.anchor_link_text = ""
+    body, _ = exporter.from_notebook_node(_client_copy(nb, with_code))
+    rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(repr(v))}</td></tr>"
+                   for k, v in parameters.items())
+    label = "参数" if lang == "zh" else "Parameters"
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>"
+        f'<header class="report"><h1>{html.escape(title)}</h1><div class="meta">{html.escape(meta_line)}</div>'
+        f'<details class="params"><summary>{label}</summary><table>{rows}</table></details></header>'
+        f"<main>{body}</main>"
+        f"<footer>crm-analysis · {html.escape(meta_line)} · provenance.json</footer></body></html>\n"
+    )

@@ -1,0 +1,155 @@
+"""Find the suite's notebooks and read their parameters (names, types, defaults, help).
+
+The parameters cell is parsed with :mod:`ast` rather than papermill's line matcher, so a help
+comment may contain ``=`` and a default may span lines. Convention (CONTRIBUTING.md):
+``name: type = default  # one-line help``.
+"""
+from __future__ import annotations
+
+import ast
+import io
+import os
+import tokenize
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import ParameterError
+
+NOTEBOOKS_ENV = "CRM_ANALYSIS_NOTEBOOKS"
+
+
+def project_root() -> Path:
+    """The folder holding ``notebooks/`` and ``data/`` (the repository root)."""
+    return notebooks_dir().parent
+
+
+def notebooks_dir() -> Path:
+    """``$CRM_ANALYSIS_NOTEBOOKS``, else the repository's ``notebooks/``, else ``./notebooks``."""
+    if os.environ.get(NOTEBOOKS_ENV):
+        return Path(os.environ[NOTEBOOKS_ENV]).resolve()
+    beside_package = Path(__file__).resolve().parents[2] / "notebooks"
+    if beside_package.is_dir():
+        return beside_package
+    return (Path.cwd() / "notebooks").resolve()
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One notebook parameter as declared in its ``parameters`` cell."""
+
+    name: str
+    type: str  # annotation text, e.g. "int", "str | None", "list[str]"
+    default: Any
+    help: str = ""
+    choices: tuple[Any, ...] | None = None
+    is_input: bool = False  # an input file: must exist, is hashed into provenance
+
+    @property
+    def optional(self) -> bool:
+        return "None" in self.type or self.default is None
+
+
+@dataclass(frozen=True)
+class NotebookSpec:
+    """A notebook of the suite: where it is, what it is, and its parameters."""
+
+    name: str
+    path: Path
+    title: dict[str, str]
+    summary: str
+    parameters: dict[str, Parameter]
+    test_parameters: dict[str, Any] = field(default_factory=dict)
+    headline_key: str = "headline"
+
+    def title_in(self, lang: str) -> str:
+        return self.title.get(lang) or self.title.get("en") or self.name
+
+
+def _type_of(value: Any) -> str:
+    if value is None:
+        return "str | None"
+    return type(value).__name__
+
+
+def _comment_after(source: str, end_line: int) -> str:
+    """The ``#`` comment on line ``end_line`` (1-based) of ``source``, if any."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return ""
+    for tok in tokens:
+        if tok.type == tokenize.COMMENT and tok.start[0] == end_line:
+            return tok.string.lstrip("#").strip()
+    return ""
+
+
+def parse_parameters_cell(source: str, where: str = "parameters cell") -> list[Parameter]:
+    """Parse ``name: type = default  # help`` lines of a parameters cell."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        raise ParameterError(f"{where}: line {exc.lineno}: {exc.msg}") from None
+    params: list[Parameter] = []
+    for node in tree.body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+            name, annotation, value_node = node.target.id, ast.unparse(node.annotation), node.value
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            name, annotation, value_node = node.targets[0].id, None, node.value
+        else:
+            continue
+        try:
+            default = ast.literal_eval(value_node)
+        except ValueError:
+            raise ParameterError(
+                f"{where}: line {node.lineno}: the default of {name!r} must be a literal "
+                f"(number, string, list, dict, True/False/None)"
+            ) from None
+        params.append(Parameter(name=name, type=annotation or _type_of(default), default=default,
+                                help=_comment_after(source, node.end_lineno or node.lineno)))
+    return params
+
+
+def load_spec(path: Path) -> NotebookSpec:
+    """Read a notebook file into a :class:`NotebookSpec`."""
+    import nbformat
+
+    nb = nbformat.read(str(path), as_version=4)
+    tagged = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if len(tagged) != 1:
+        raise ParameterError(f"{path}: expected exactly one cell tagged 'parameters', found {len(tagged)}")
+    meta = nb.metadata.get("crm_analysis", {})
+    choices = {k: tuple(v) for k, v in meta.get("choices", {}).items()}
+    inputs = set(meta.get("inputs", []))
+    params = {}
+    for p in parse_parameters_cell(tagged[0].source, f"{path.name}: parameters cell"):
+        params[p.name] = Parameter(p.name, p.type, p.default, p.help, choices.get(p.name), p.name in inputs)
+    unknown = (inputs | set(choices)) - set(params)
+    if unknown:
+        raise ParameterError(f"{path}: metadata names parameters the parameters cell lacks: {sorted(unknown)}")
+    title = meta.get("title", {})
+    if isinstance(title, str):
+        title = {"en": title}
+    return NotebookSpec(name=path.stem, path=path, title=dict(title), summary=meta.get("summary", ""),
+                        parameters=params, test_parameters=dict(meta.get("test_parameters", {})),
+                        headline_key=meta.get("headline_key", "headline"))
+
+
+def list_notebooks(folder: Path | None = None) -> dict[str, NotebookSpec]:
+    """Every notebook of the suite by short name, in name order."""
+    folder = folder or notebooks_dir()
+    return {p.stem: load_spec(p) for p in sorted(folder.glob("*.ipynb")) if not p.name.startswith(".")}
+
+
+def get_notebook(name: str, folder: Path | None = None) -> NotebookSpec:
+    """The notebook called ``name`` (short name such as ``csi``, or a path to an .ipynb)."""
+    candidate = Path(name)
+    if candidate.suffix == ".ipynb" and candidate.is_file():
+        return load_spec(candidate.resolve())
+    folder = folder or notebooks_dir()
+    path = folder / f"{name}.ipynb"
+    if not path.is_file():
+        names = sorted(p.stem for p in folder.glob("*.ipynb"))
+        raise ParameterError(f"unknown notebook {name!r}: expected one of {', '.join(names) or '(none found)'} "
+                             f"(in {folder})")
+    return load_spec(path)

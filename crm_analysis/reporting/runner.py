@@ -1,0 +1,210 @@
+"""Run one notebook through papermill into a complete run folder, atomically.
+
+The run is written to a hidden temporary folder beside its destination and moved into place
+only when complete, so a failed or interrupted run never overwrites or half-writes an earlier
+report. A failed run is kept as ``<dest>.failed`` with the partly executed notebook and
+``error.txt``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import shutil
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from ..errors import ParameterError
+from .context import RESULTS_FILE, RUN_DIR_ENV
+from .notebooks import NotebookSpec, get_notebook, project_root
+from .params import validate_parameters
+
+KERNEL_NAME = "crm-analysis"
+
+
+@dataclass
+class RunRequest:
+    """A notebook run, with parameters already validated (see :func:`prepare_run`)."""
+
+    spec: NotebookSpec
+    parameters: dict[str, Any]
+    output_dir: Path
+    with_code: bool = False
+    lang: str = "en"
+
+
+@dataclass
+class RunOutcome:
+    """What a run produced (``ok`` false: ``error`` says which cell failed and why)."""
+
+    notebook: str
+    output_dir: Path
+    ok: bool
+    error: str | None = None
+    results: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def headline(self) -> str | None:
+        return self.results.get("headline")
+
+
+def default_reports_dir() -> Path:
+    return project_root() / "reports"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().astimezone()
+
+
+def prepare_run(notebook: str, given: dict[str, Any] | None = None, *, text_names: set[str] | None = None,
+                output_dir: str | Path | None = None, run_name: str | None = None, lang: str | None = None,
+                with_code: bool = False, reports_dir: str | Path | None = None,
+                base_dir: Path | None = None) -> RunRequest:
+    """Validate everything about a run before any kernel starts."""
+    spec = get_notebook(notebook)
+    given = dict(given or {})
+    text_names = set(text_names or ())
+    if lang is not None:
+        if "lang" not in spec.parameters:
+            raise ParameterError(f"notebook {spec.name!r} has no 'lang' parameter, so --lang cannot be used")
+        given["lang"] = lang
+        text_names.discard("lang")
+    values = validate_parameters(spec, given, text_names=text_names, base_dir=base_dir)
+    if run_name is not None and (not run_name or any(c in run_name for c in "/\\") or run_name.startswith(".")):
+        raise ParameterError(f"run name {run_name!r}: expected a plain folder name (no '/' and not starting with '.')")
+    if output_dir is None:
+        stamp = _now().strftime("%Y%m%d-%H%M%S-%f")[:-3]
+        output_dir = Path(reports_dir or default_reports_dir()) / f"{spec.name}-{run_name or stamp}"
+    return RunRequest(spec=spec, parameters=values, output_dir=Path(output_dir).resolve(),
+                      with_code=with_code, lang=str(values.get("lang", "en")))
+
+
+def kernel_name() -> str:
+    """The suite's registered kernel if present (``make`` registers it), else ``python3``."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    try:
+        return KERNEL_NAME if KERNEL_NAME in KernelSpecManager().find_kernel_specs() else "python3"
+    except Exception:  # a broken kernelspec folder must not stop a run
+        return "python3"
+
+
+@contextmanager
+def _env(name: str, value: str) -> Iterator[None]:
+    old = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = old
+
+
+def _free_path(path: Path) -> Path:
+    """``path``, or ``path.1``, ``path.2`` … whichever does not exist yet."""
+    candidate, i = path, 0
+    while candidate.exists():
+        i += 1
+        candidate = path.with_name(f"{path.name}.{i}")
+    return candidate
+
+
+def _describe_error(exc: BaseException, executed: Path) -> str:
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        first_line = (exc.source or "").strip().splitlines()[:1]
+        # papermill counts cells of the executed copy (0-based, with its injected cell); say the
+        # cell's number in the notebook the user has (1-based), as JupyterLab would show it.
+        number = exc.cell_index + 1
+        try:
+            import nbformat
+
+            cells = nbformat.read(str(executed), as_version=4).cells[: exc.cell_index]
+            number -= sum("injected-parameters" in c.get("metadata", {}).get("tags", []) for c in cells)
+        except Exception:  # the partial notebook may be unreadable; keep papermill's count
+            pass
+        where = f"cell {number} of {executed.name}" + (f" (execution count {exc.exec_count})" if exc.exec_count else "")
+        return f"{where} failed: {exc.ename}: {exc.evalue}" + (f"\n  in: {first_line[0]}" if first_line else "")
+    return f"{type(exc).__name__}: {exc}"
+
+
+def execute(request: RunRequest, *, command: list[str] | None = None) -> RunOutcome:
+    """Execute a prepared run; write notebook, HTML, results, provenance and figures."""
+    import nbformat
+    import papermill as pm
+
+    from .html import notebook_to_html
+    from .provenance import build_provenance
+
+    logging.getLogger("papermill").setLevel(logging.ERROR)  # we validate parameters ourselves
+    spec, final = request.spec, request.output_dir
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = final.parent / f".{final.name}.tmp-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    out_nb = tmp / f"{spec.name}.ipynb"
+    kernel = kernel_name()
+    started = _now()
+    error: str | None = None
+    try:
+        with _env(RUN_DIR_ENV, str(tmp)), _env("MPLBACKEND", "module://matplotlib_inline.backend_inline"):
+            pm.execute_notebook(str(spec.path), str(out_nb), parameters=request.parameters, kernel_name=kernel,
+                                cwd=str(project_root()), progress_bar=False, log_output=False)
+    except Exception as exc:  # papermill raises many kinds; all end the same way
+        error = _describe_error(exc, out_nb)
+    finished = _now()
+    provenance = build_provenance(
+        notebook=spec.name, notebook_path=spec.path, parameters=request.parameters,
+        input_names=[p.name for p in spec.parameters.values() if p.is_input],
+        started=started.isoformat(timespec="seconds"), finished=finished.isoformat(timespec="seconds"),
+        status="failed" if error else "ok", project_root=project_root(), kernel=kernel, command=command)
+    (tmp / "provenance.json").write_text(json.dumps(provenance, ensure_ascii=False, indent=2), "utf-8")
+    results_path = tmp / RESULTS_FILE
+    results = json.loads(results_path.read_text("utf-8")) if results_path.exists() else {}
+
+    if error is not None:
+        (tmp / "error.txt").write_text(error + "\n", "utf-8")
+        failed = _free_path(final.with_name(final.name + ".failed"))
+        os.replace(tmp, failed)
+        return RunOutcome(spec.name, failed, ok=False, error=f"{spec.name}: {error}\n  partial notebook kept in "
+                          f"{failed / out_nb.name}", results=results)
+
+    try:
+        nb = nbformat.read(str(out_nb), as_version=4)
+        title = spec.title_in(request.lang)
+        meta = f"{spec.name} · {started.strftime('%Y-%m-%d %H:%M')}"
+        page = notebook_to_html(nb, title=title, meta_line=meta, parameters=request.parameters,
+                                with_code=request.with_code, lang=request.lang)
+        (tmp / "report.html").write_text(page, "utf-8")
+        if not results_path.exists():
+            results_path.write_text("{}\n", "utf-8")
+        if final.exists():  # never overwrite an earlier report: keep it beside the new one
+            os.replace(final, _free_path(final.with_name(final.name + ".previous")))
+        os.replace(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return RunOutcome(spec.name, final, ok=True, results=results)
+
+
+def run_notebook(notebook: str, parameters: dict[str, Any] | None = None, **kwargs: Any) -> RunOutcome:
+    """Validate and execute one notebook run, then refresh the reports index.
+
+    Examples
+    --------
+    >>> outcome = run_notebook("tour", {"lang": "zh"})  # doctest: +SKIP
+    >>> outcome.output_dir / "report.html"  # doctest: +SKIP
+    """
+    from .index import write_index
+
+    command = kwargs.pop("command", None)
+    request = prepare_run(notebook, parameters, **kwargs)
+    outcome = execute(request, command=command)
+    write_index(request.output_dir.parent)
+    return outcome

@@ -1,0 +1,77 @@
+"""Several runs in one go (``crm-analysis report -f suite.yaml``), e.g. one per client or wave.
+
+Suite file::
+
+    reports_dir: reports          # optional
+    runs:
+      - notebook: csi
+        name: wave-2025           # folder reports/csi-wave-2025 (default: a timestamp)
+        lang: zh                  # optional
+        with_code: false          # optional
+        parameters: {bootstrap: 500, data: surveys/wave2025.csv}
+
+Relative input paths in a suite file are relative to the suite file's folder. Every run is
+validated before the first kernel starts.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..errors import ParameterError
+from .runner import RunOutcome, RunRequest, execute, prepare_run
+
+_RUN_KEYS = {"notebook", "name", "lang", "with_code", "parameters", "output_dir"}
+
+
+def load_suite(path: str | Path) -> dict[str, Any]:
+    """Read and check a suite file; errors name the file and the run."""
+    import yaml
+
+    path = Path(path)
+    if not path.is_file():
+        raise ParameterError(f"suite file {str(path)!r} not found")
+    try:
+        suite = yaml.safe_load(path.read_text("utf-8"))
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(suite, dict) or not isinstance(suite.get("runs"), list) or not suite["runs"]:
+        raise ParameterError(f"{path}: expected a mapping with a non-empty list 'runs'")
+    for i, run in enumerate(suite["runs"], 1):
+        if not isinstance(run, dict) or "notebook" not in run:
+            raise ParameterError(f"{path}: run {i}: expected a mapping with at least 'notebook'")
+        extra = set(run) - _RUN_KEYS
+        if extra:
+            raise ParameterError(f"{path}: run {i}: unknown key(s) {sorted(extra)}; expected {sorted(_RUN_KEYS)}")
+        if not isinstance(run.get("parameters", {}), dict):
+            raise ParameterError(f"{path}: run {i}: 'parameters' must be a mapping")
+    return suite
+
+
+def prepare_suite(runs: list[dict[str, Any]], *, base_dir: Path, reports_dir: Path | None) -> list[RunRequest]:
+    requests = []
+    for i, run in enumerate(runs, 1):
+        try:
+            requests.append(prepare_run(run["notebook"], run.get("parameters", {}), run_name=run.get("name"),
+                                        lang=run.get("lang"), with_code=bool(run.get("with_code", False)),
+                                        output_dir=run.get("output_dir"), reports_dir=reports_dir,
+                                        base_dir=base_dir))
+        except ParameterError as exc:
+            raise ParameterError(f"run {i} ({run['notebook']}): {exc}") from None
+    return requests
+
+
+def run_suite(requests: list[RunRequest], *, progress: bool = True,
+              command: list[str] | None = None) -> list[RunOutcome]:
+    """Execute prepared runs one after the other with a progress bar; refresh each index."""
+    from tqdm.auto import tqdm
+
+    from .index import write_index
+
+    outcomes = []
+    bar = tqdm(requests, desc="reports", unit="run", disable=not progress)
+    for request in bar:
+        bar.set_postfix_str(request.output_dir.name)
+        outcomes.append(execute(request, command=command))
+        write_index(request.output_dir.parent)
+    return outcomes

@@ -1,0 +1,78 @@
+"""The pipeline end to end on a small notebook: run folder, atomic output, failures."""
+import json
+
+import pytest
+
+from crm_analysis.reporting.runner import run_notebook
+from tests.helpers.notebooks import make_notebook
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture()
+def nb_dir(tmp_path, monkeypatch):
+    folder = tmp_path / "notebooks"
+    make_notebook(folder, "demo")
+    monkeypatch.setenv("CRM_ANALYSIS_NOTEBOOKS", str(folder))
+    return folder
+
+
+def test_run_writes_complete_folder(nb_dir, tmp_path):
+    reports = tmp_path / "reports"
+    data = tmp_path / "in.csv"
+    data.write_text("a,b\n1,2\n")
+    outcome = run_notebook("demo", {"n": 4, "data": str(data)}, reports_dir=reports, run_name="client-a")
+    assert outcome.ok, outcome.error
+    out = reports / "demo-client-a"
+    assert outcome.output_dir == out
+    for name in ("demo.ipynb", "report.html", "results.json", "provenance.json", "figures/points.png", "figures/points.svg"):
+        assert (out / name).is_file(), name
+    results = json.loads((out / "results.json").read_text())
+    assert results == {"n": 4, "total": 9.0, "headline": "demo: n=4"}
+    prov = json.loads((out / "provenance.json").read_text())
+    assert prov["parameters"]["n"] == 4 and prov["status"] == "ok"
+    import hashlib
+    assert prov["inputs"]["data"]["sha256"] == hashlib.sha256(data.read_bytes()).hexdigest()
+    assert prov["started"] <= prov["finished"] and prov["packages"]["pandas"]
+    html = (out / "report.html").read_text()
+    assert "<img" in html and "deliberate" not in html
+    assert "save_figure" not in html  # client version: no code
+    index = (reports / "index.html").read_text()
+    assert "demo-client-a/report.html" in index and "demo: n=4" in index
+    assert not [p for p in reports.iterdir() if p.name.startswith(".")]  # no temporary folder left
+
+
+def test_with_code_keeps_code_cells(nb_dir, tmp_path):
+    outcome = run_notebook("demo", {}, reports_dir=tmp_path / "r", with_code=True)
+    assert outcome.ok and "save_figure" in (outcome.output_dir / "report.html").read_text()
+
+
+def test_chinese_report(nb_dir, tmp_path):
+    outcome = run_notebook("demo", {}, lang="zh", reports_dir=tmp_path / "r")
+    html = (outcome.output_dir / "report.html").read_text()
+    assert outcome.ok and "结果" in html and 'lang="zh-CN"' in html and "演示" in html
+
+
+def test_failure_keeps_earlier_report_and_partial_notebook(nb_dir, tmp_path):
+    reports = tmp_path / "reports"
+    first = run_notebook("demo", {"n": 2}, reports_dir=reports, run_name="x")
+    assert first.ok
+    before = (first.output_dir / "results.json").read_text()
+    second = run_notebook("demo", {"n": 5, "fail": True}, reports_dir=reports, run_name="x")
+    assert not second.ok
+    assert "cell 6 of demo.ipynb" in second.error and "RuntimeError" in second.error and "deliberate failure" in second.error
+    failed = reports / "demo-x.failed"
+    assert second.output_dir == failed
+    assert (failed / "demo.ipynb").is_file() and "deliberate failure" in (failed / "error.txt").read_text()
+    # the earlier report is untouched
+    assert (first.output_dir / "results.json").read_text() == before
+    assert json.loads((failed / "results.json").read_text())["n"] == 5  # partial results kept
+    assert "failed" in (reports / "index.html").read_text()
+
+
+def test_rerun_with_same_name_keeps_previous(nb_dir, tmp_path):
+    reports = tmp_path / "reports"
+    run_notebook("demo", {"n": 2}, reports_dir=reports, run_name="y")
+    run_notebook("demo", {"n": 3}, reports_dir=reports, run_name="y")
+    assert json.loads((reports / "demo-y" / "results.json").read_text())["n"] == 3
+    assert json.loads((reports / "demo-y.previous" / "results.json").read_text())["n"] == 2
