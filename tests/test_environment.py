@@ -1,0 +1,36 @@
+"""environment.yml (conda) lists the same dependencies as pyproject.toml."""
+import re
+import tomllib
+
+import yaml
+
+
+def _name(req: str) -> str:
+    return re.split(r"[<>=!~;\[ ]", req.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def test_environment_matches_pyproject(repo_root):
+    project = tomllib.loads((repo_root / "pyproject.toml").read_text())["project"]
+    wanted = {_name(r): r.replace(" ", "") for r in project["dependencies"]}
+    for extra in project.get("optional-dependencies", {}).values():
+        wanted.update({_name(r): r.replace(" ", "") for r in extra})
+    env = yaml.safe_load((repo_root / "environment.yml").read_text())
+    listed = {_name(d): d.replace(" ", "") for d in env["dependencies"] if isinstance(d, str) and _name(d) != "python"}
+    assert set(listed) == set(wanted), (sorted(set(wanted) - set(listed)), sorted(set(listed) - set(wanted)))
+    assert listed == wanted  # same version bounds too
+    py = next(d for d in env["dependencies"] if isinstance(d, str) and _name(d) == "python")
+    assert py.replace(" ", "") == "python" + project["requires-python"].replace(" ", "")
+
+
+def test_notebooks_are_clean_and_parameterised(repo_root):
+    import nbformat
+
+    notebooks = sorted((repo_root / "notebooks").glob("*.ipynb"))
+    assert notebooks, "no notebooks found"
+    for path in notebooks:
+        nb = nbformat.read(str(path), as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert all(not c.outputs and c.execution_count is None for c in code), f"{path.name}: has outputs"
+        tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+        assert len(tagged) == 1, f"{path.name}: expected one cell tagged 'parameters'"
+        assert "crm_analysis" in nb.metadata, f"{path.name}: no crm_analysis metadata"
