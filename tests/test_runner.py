@@ -76,3 +76,34 @@ def test_rerun_with_same_name_keeps_previous(nb_dir, tmp_path):
     run_notebook("demo", {"n": 3}, reports_dir=reports, run_name="y")
     assert json.loads((reports / "demo-y" / "results.json").read_text())["n"] == 3
     assert json.loads((reports / "demo-y.previous" / "results.json").read_text())["n"] == 2
+
+
+def test_same_inputs_and_parameters_give_the_same_report(nb_dir, tmp_path):
+    """Repeatable reports: results, figures and notebook outputs are identical across runs."""
+    a = run_notebook("demo", {"n": 6}, reports_dir=tmp_path / "a", run_name="r")
+    b = run_notebook("demo", {"n": 6}, reports_dir=tmp_path / "b", run_name="r")
+    for name in ("results.json", "figures/points.png", "figures/points.svg"):
+        assert (a.output_dir / name).read_bytes() == (b.output_dir / name).read_bytes(), name
+
+    def outputs(folder):
+        nb = json.loads((folder / "demo.ipynb").read_text())
+        return [c.get("outputs") for c in nb["cells"]]
+    assert outputs(a.output_dir) == outputs(b.output_dir)
+
+
+def test_provenance_parts(tmp_path):
+    import hashlib
+
+    from crm_analysis.reporting.provenance import git_state, package_versions, sha256_file
+
+    f = tmp_path / "x.bin"
+    f.write_bytes(b"abc" * 100000)
+    assert sha256_file(f, chunk=1000) == hashlib.sha256(b"abc" * 100000).hexdigest()
+    versions = package_versions()
+    import crm_analysis
+    assert versions["python"] and versions["pandas"] and versions["crm-analysis"] == crm_analysis.__version__
+    assert package_versions(("no-such-package-xyz",))["no-such-package-xyz"] is None
+    assert git_state(tmp_path) is None  # not a git checkout
+    from tests.conftest import ROOT
+    state = git_state(ROOT)
+    assert state is None or len(state["commit"]) == 40

@@ -71,6 +71,7 @@ def use_style(context: str = "notebook") -> str | None:
     mpl.rcParams["figure.dpi"] = 100
     mpl.rcParams["savefig.dpi"] = 150
     mpl.rcParams["svg.fonttype"] = "none"  # keep text as text in SVG
+    mpl.rcParams["svg.hashsalt"] = "crm-analysis"  # stable element ids: same inputs, same SVG
     if family is None:
         warnings.warn(NO_CJK_WARNING, stacklevel=2)
     return family
