@@ -1,0 +1,83 @@
+"""CRM maturity: an instrument, two grading schemes, and their evaluation.
+
+Grading (for consultants)
+    :func:`load_instrument`, :func:`check_assessments`, :func:`read_assessments`,
+    :func:`score`, :func:`grade` (``"three_level"`` after source 000, ``"five_level"`` ladder
+    after source 002), :func:`improvement_agenda`.
+
+Evaluation (for researchers)
+    :func:`reliability` (Cronbach's alpha and McDonald's omega with CIs), :func:`cfa`,
+    :func:`weighted_kappa`, :func:`agreement`, :func:`rater_agreement`,
+    :func:`compare_grouping`, :func:`threshold_sensitivity`, :func:`bootstrap_stability`,
+    :func:`guttman`, :func:`predictive_validity`, :func:`simulate`.
+
+Assessment file format
+----------------------
+A UTF-8 CSV file (or DataFrame), *wide*: one row per firm and rater.
+
+``firm`` (required)
+    Firm id (text).
+``rater`` (optional)
+    Rater id, unique within a firm. Without it every row of a firm is a separate rater,
+    numbered ``R1``, ``R2``, ... in file order.
+Likert item columns (required: every item of the instrument)
+    Named by item id (``SAT1`` ... ``IMG4`` in the packaged instrument); whole numbers on the
+    item's scale (1-5). Reverse-coded items are entered as answered; scoring flips them.
+    An empty cell is a missing answer (see :func:`score` for the rule).
+Ladder criterion columns (optional, all or none)
+    Named by criterion id (``L1_1`` ... ``L5_3``); 1 = the practice is in place, 0 = not.
+    Needed for the five-level ladder.
+Firm-level columns (optional; one value per firm, repeated on its rows)
+    ``expert_level`` (an expert's three-level grade, 1-3), ``expert_rung`` (an expert's rung,
+    0-5), ``outcome_*`` (outcomes for predictive validity, e.g. ``outcome_retention``),
+    ``true_*`` (known truth, simulated data only).
+
+Any other column is refused as an unknown item id. :func:`check_assessments` lists every
+problem with its line, firm, rater and item; :func:`read_assessments` raises
+:class:`~crm_analysis.errors.InputError` with that list.
+
+Examples
+--------
+>>> from crm_analysis import maturity
+>>> df = maturity.simulate(30, n_raters=3, seed=11)
+>>> grades = maturity.grade(df, "three_level")
+>>> grades["level"].isin([1, 2, 3]).all()
+True
+"""
+from __future__ import annotations
+
+from .assessments import check_assessments, read_assessments, reverse_coded, score
+from .grading import (
+    agenda_catalog,
+    check_thresholds,
+    default_thresholds,
+    grade,
+    improvement_agenda,
+    level_name,
+    level_table,
+    rung_matrix,
+    rung_shares,
+)
+from .instrument import DEFAULT_INSTRUMENT, Instrument, load_instrument, parse_instrument
+from .simulate import simulate
+
+__all__ = [
+    "DEFAULT_INSTRUMENT",
+    "Instrument",
+    "agenda_catalog",
+    "check_assessments",
+    "check_thresholds",
+    "default_thresholds",
+    "grade",
+    "improvement_agenda",
+    "level_name",
+    "level_table",
+    "load_instrument",
+    "parse_instrument",
+    "read_assessments",
+    "reverse_coded",
+    "rung_matrix",
+    "rung_shares",
+    "score",
+    "simulate",
+]
