@@ -52,3 +52,15 @@ def test_report_page_loads_cleanly_with_its_figures(browser, tmp_path, monkeypat
     index.click(f"text={outcome.output_dir.name}")
     assert index.url.endswith("report.html")
     assert problems == []
+
+
+def test_tour_report_in_the_browser(browser, tmp_path):
+    """The real tour notebook's English report, as a client opens it."""
+    outcome = run_notebook("tour", {"freq": "M"}, lang="en", reports_dir=tmp_path)
+    assert outcome.ok, outcome.error
+    page, problems = open_page(browser, outcome.output_dir / "report.html")
+    assert page.evaluate("[...document.images].filter(i => i.complete && i.naturalWidth > 100).length") >= 1
+    text = page.inner_text("main")
+    assert "Purchases over time" in text and "23,570" in text
+    assert "import " not in text  # client version: no code
+    assert problems == []

@@ -58,9 +58,9 @@ def write_index(reports_dir: Path) -> Path:
             "<th>Headline 主要结果</th><th>Parameters 参数</th><th>Files 文件</th></tr></thead><tbody>"
             + "".join(rows) + "</tbody></table>") if rows else "<p>No runs yet. 尚无运行记录。</p>"
     page = ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>crm-analysis reports</title>"
-            f"<style>{_CSS} td.p {{ font-size:.78rem; text-align:left; }} td {{ text-align:left; }}</style></head>"
+            f"<style>{_CSS} td.p {{ font-size:.78rem; }} td, th {{ text-align:left; }}</style></head>"
             "<body><header class=\"report\"><h1>crm-analysis reports · 报告</h1>"
-            f"<div class=\"meta\">{len(rows)} runs</div></header><main>{body}</main></body></html>\n")
+            f"<div class=\"meta\">{len(rows)} run(s) · 次运行</div></header><main>{body}</main></body></html>\n")
     path = reports_dir / "index.html"
     tmp = reports_dir / ".index.html.tmp"
     tmp.write_text(page, "utf-8")
