@@ -59,9 +59,38 @@ from .grading import (
     rung_shares,
 )
 from .instrument import DEFAULT_INSTRUMENT, Instrument, load_instrument, parse_instrument
+from .reliability import Reliability, cronbach_alpha, mcdonald_omega, reliability
 from .simulate import simulate
+from .guttman import guttman, guttman_errors, rung_pass_rates
+from .stability import Stability, bootstrap_stability, threshold_sensitivity
+from .agreement import (
+    GroupingComparison,
+    agreement,
+    compare_grouping,
+    confusion,
+    expert_agreement,
+    rater_agreement,
+    weighted_kappa,
+)
 
 __all__ = [
+    "Stability",
+    "bootstrap_stability",
+    "guttman",
+    "guttman_errors",
+    "rung_pass_rates",
+    "threshold_sensitivity",
+    "GroupingComparison",
+    "Reliability",
+    "agreement",
+    "compare_grouping",
+    "confusion",
+    "cronbach_alpha",
+    "expert_agreement",
+    "mcdonald_omega",
+    "rater_agreement",
+    "reliability",
+    "weighted_kappa",
     "DEFAULT_INSTRUMENT",
     "Instrument",
     "agenda_catalog",

@@ -45,7 +45,8 @@ def _true_profiles(levels: np.ndarray, n_dims: int, rng: np.random.Generator) ->
 
 def simulate(n_firms: int = 120, n_raters: int | Sequence[int] = 3, seed: int | None = None, *,
              instrument: Instrument | str | Path | None = None, level_probs: Sequence[float] = (0.4, 0.4, 0.2),
-             rater_sd: float = 0.25, item_sd: float = 0.45, missing_rate: float = 0.02, expert_accuracy: float = 0.8) -> pd.DataFrame:
+             rater_sd: float = 0.25, item_sd: float = 0.45, missing_rate: float = 0.02, expert_accuracy: float = 0.8,
+             ladder_gap: float = 0.15) -> pd.DataFrame:
     """Simulate assessments of firms with known true levels and dimension profiles.
 
     Generating model (documented so that every evaluation can be checked against it):
@@ -62,9 +63,12 @@ def simulate(n_firms: int = 120, n_raters: int | Sequence[int] = 3, seed: int | 
        the expected dimension score of an unbiased rater equals the true score (except within
        about ``item_sd`` of the scale ends, where the scale truncates it). Reverse-coded items
        are stored reversed.
-    4. The true rung of the ladder depends on the true grade (``RUNG_GIVEN_LEVEL``). A rater
-       reports a criterion in place with probability 0.85-0.95 at rungs up to the true one,
-       0.25 one rung above and 0.07 further up.
+    4. The highest rung a firm practises depends on its true grade (``RUNG_GIVEN_LEVEL``);
+       the rungs below it are in place too, except that with probability ``ladder_gap`` one
+       of them is skipped (not in place), a departure from a cumulative ladder.
+       ``true_rung`` is the cumulative truth: the highest k with rungs 1..k all in place. A
+       rater reports a criterion in place with probability 0.85-0.95 when its rung is in
+       place, 0.15 on a skipped rung, 0.25 one rung above the highest and 0.07 further up.
     5. ``expert_level`` / ``expert_rung`` equal the truth with probability ``expert_accuracy``,
        else an adjacent grade; ``outcome_retention`` (customer retention rate) rises with the
        true grade and rung plus noise. ``missing_rate`` of the answers are left empty.
@@ -80,6 +84,7 @@ def simulate(n_firms: int = 120, n_raters: int | Sequence[int] = 3, seed: int | 
     item_sd : standard deviation of the answer noise of an item, in scale points.
     missing_rate : share of answers left empty, in [0, 0.5).
     expert_accuracy : probability that the expert grade equals the true grade.
+    ladder_gap : probability that a firm has skipped one rung below its highest.
 
     Returns
     -------
@@ -117,6 +122,8 @@ def simulate(n_firms: int = 120, n_raters: int | Sequence[int] = 3, seed: int | 
         raise ParameterError(f"missing_rate={missing_rate!r}: expected a share in [0, 0.5)")
     if not 0 <= expert_accuracy <= 1:
         raise ParameterError(f"expert_accuracy={expert_accuracy!r}: expected a probability")
+    if not 0 <= ladder_gap <= 1:
+        raise ParameterError(f"ladder_gap={ladder_gap!r}: expected a probability")
     if len(inst.ladder) != RUNG_GIVEN_LEVEL.shape[1]:
         raise ParameterError(f"simulate: the instrument's ladder has {len(inst.ladder)} rungs; the simulator is "
                              f"written for {RUNG_GIVEN_LEVEL.shape[1]}")
@@ -130,7 +137,12 @@ def simulate(n_firms: int = 120, n_raters: int | Sequence[int] = 3, seed: int | 
     truth = _true_profiles(levels, n_dims, rng)
     true_scores = lo + span * truth
     assert np.array_equal(_three_level(true_scores, [lo + s * span for s in THREE_LEVEL_SHARES]), levels)
-    rungs = np.array([rng.choice(5, p=RUNG_GIVEN_LEVEL[lv - 1]) + 1 for lv in levels])
+    top = np.array([rng.choice(5, p=RUNG_GIVEN_LEVEL[lv - 1]) + 1 for lv in levels])
+    # rungs in place: all up to the top one, except for firms with a gap (a rung skipped)
+    in_place = np.arange(1, 6)[None, :] <= top[:, None]
+    for f in np.flatnonzero((rng.random(n_firms) < ladder_gap) & (top >= 2)):
+        in_place[f, rng.integers(0, top[f] - 1)] = False
+    rungs = np.cumprod(in_place, axis=1).sum(axis=1)  # the cumulative (true) rung
 
     # item parameters: discrimination a (mean 1) and offset c (mean 0) within each dimension
     a_item, c_item = {}, {}
@@ -158,8 +170,9 @@ def simulate(n_firms: int = 120, n_raters: int | Sequence[int] = 3, seed: int | 
                     answer = int(np.floor(x) + (rng.random() < x - np.floor(x)))
                     row[item] = lo + hi - answer if inst.items[item].reverse else answer
             for c, crit in inst.criteria.items():
-                gap = crit.rung - rungs[f]
-                p_in = crit_ease[c] if gap <= 0 else (0.25 if gap == 1 else 0.07)
+                above = crit.rung - top[f]
+                p_in = (crit_ease[c] if in_place[f, crit.rung - 1] else 0.15) if above <= 0 else \
+                    (0.25 if above == 1 else 0.07)
                 row[c] = int(rng.random() < p_in)
             rows.append(row)
     df = pd.DataFrame(rows)
@@ -183,7 +196,7 @@ def simulate(n_firms: int = 120, n_raters: int | Sequence[int] = 3, seed: int | 
     firm_table = pd.DataFrame({
         "firm": firm_ids,
         "expert_level": adjacent(levels, 3, 1),
-        "expert_rung": adjacent(rungs, len(inst.ladder), 1),
+        "expert_rung": adjacent(rungs, len(inst.ladder), 0),
         "outcome_retention": np.round(np.clip(0.55 + 0.08 * (levels - 1) + 0.03 * (rungs - 3)
                                               + rng.normal(0, 0.06, n_firms), 0.05, 0.99), 3),
         "true_level": levels,
