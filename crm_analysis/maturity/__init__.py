@@ -61,6 +61,7 @@ from .grading import (
 from .instrument import DEFAULT_INSTRUMENT, Instrument, load_instrument, parse_instrument
 from .reliability import Reliability, cronbach_alpha, mcdonald_omega, reliability
 from .simulate import simulate
+from .validity import CFAResult, PredictiveValidity, cfa, predictive_validity
 from .guttman import guttman, guttman_errors, rung_pass_rates
 from .stability import Stability, bootstrap_stability, threshold_sensitivity
 from .agreement import (
@@ -74,6 +75,10 @@ from .agreement import (
 )
 
 __all__ = [
+    "CFAResult",
+    "PredictiveValidity",
+    "cfa",
+    "predictive_validity",
     "Stability",
     "bootstrap_stability",
     "guttman",

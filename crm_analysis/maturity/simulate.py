@@ -45,7 +45,7 @@ def _true_profiles(levels: np.ndarray, n_dims: int, rng: np.random.Generator) ->
 
 def simulate(n_firms: int = 120, n_raters: int | Sequence[int] = 3, seed: int | None = None, *,
              instrument: Instrument | str | Path | None = None, level_probs: Sequence[float] = (0.4, 0.4, 0.2),
-             rater_sd: float = 0.25, item_sd: float = 0.45, missing_rate: float = 0.02, expert_accuracy: float = 0.8,
+             rater_sd: float = 0.25, item_sd: float = 0.45, missing_rate: float = 0.01, expert_accuracy: float = 0.8,
              ladder_gap: float = 0.15) -> pd.DataFrame:
     """Simulate assessments of firms with known true levels and dimension profiles.
 
