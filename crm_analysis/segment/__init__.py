@@ -1,0 +1,43 @@
+"""Customer segmentations on transactions, and how well each tells valuable customers apart.
+
+- :func:`read_transactions` / :func:`check_transactions`: read and check a transactions file.
+- :func:`rfm`: recency, frequency, monetary per customer with the seed's 8-class mean split
+  (重要价值客户 ... 一般挽留客户) and quintile scores with named segments.
+- :func:`pareto`: Buttle's strategically significant customers (80/20);
+  :func:`idic`: IDIC differentiation (value × potential).
+- :func:`clv`: BG/NBD + Gamma-Gamma predicted value (:func:`fit_bgnbd`, :func:`fit_gamma_gamma`).
+- :func:`evaluate`: calibration/holdout comparison of the schemes (captured revenue, lift, AUC,
+  Gini / Lorenz, stability, adjusted Rand agreement).
+- :func:`segment_names` / :func:`recommended_actions`: names and actions in English and Chinese.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from crm_analysis import segment
+>>> tx = pd.DataFrame({"customer_id": ["a", "a", "b"],
+...                    "date": pd.to_datetime(["1997-01-01", "1997-03-01", "1997-02-01"]),
+...                    "dollar_value": [10.0, 30.0, 5.0]})
+>>> segment.rfm(tx)["segment_mean_split_zh"].tolist()
+['重要价值客户', '一般挽留客户']
+"""
+from __future__ import annotations
+
+from crm_analysis.segment.cdnow import cdnow_sample
+from crm_analysis.segment.clv import (BGNBDFit, CLVResult, GammaGammaFit, bgnbd_loglik, clv, clv_summary,
+                                      fit_bgnbd, fit_gamma_gamma, gamma_gamma_loglik)
+from crm_analysis.segment.evaluate import EvaluationResult, evaluate, split_periods
+from crm_analysis.segment.metrics import adjusted_rand, auc, captured_share, gini, lift, lorenz_curve, stability
+from crm_analysis.segment.names import SCHEMES, recommended_actions, segment_names, translate
+from crm_analysis.segment.reader import ReadReport, TransactionWarning, check_transactions, read_transactions
+from crm_analysis.segment.rfm import mean_split, quintile_scores, rfm, score
+from crm_analysis.segment.simulate import simulate_transactions
+from crm_analysis.segment.value import idic, pareto, purchase_rate
+
+__all__ = [
+    "BGNBDFit", "CLVResult", "EvaluationResult", "GammaGammaFit", "ReadReport", "SCHEMES", "TransactionWarning",
+    "adjusted_rand", "auc", "bgnbd_loglik", "captured_share", "cdnow_sample", "check_transactions", "clv",
+    "clv_summary", "evaluate", "fit_bgnbd", "fit_gamma_gamma", "gamma_gamma_loglik", "gini", "idic", "lift",
+    "lorenz_curve", "mean_split", "pareto", "purchase_rate", "quintile_scores", "read_transactions",
+    "recommended_actions", "rfm", "score", "segment_names", "simulate_transactions", "split_periods",
+    "stability", "translate",
+]
