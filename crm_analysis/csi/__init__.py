@@ -1,0 +1,71 @@
+"""Customer-satisfaction index (CSI) analysis on top of :mod:`crm_analysis.sem`.
+
+- :func:`preset` / :func:`presets`: the ACSI, ECSI, CCSI and SCSB models, bilingual labels.
+- :func:`read_survey` / :func:`check_survey`: survey files checked item by item.
+- :func:`index`: the ACSI-style 0-100 index of every construct, with bootstrap intervals.
+- :func:`ipma` / :func:`plot_ipma`: importance-performance map analysis.
+- :func:`compare_groups`: PLS multigroup analysis (permutation test, Henseler's bootstrap MGA)
+  and the CB-SEM measurement-invariance sequence (configural, metric, scalar).
+- :func:`compare_models`: two specifications on the same data, side by side.
+
+Examples
+--------
+>>> from crm_analysis import csi
+>>> m = csi.preset("ecsi")
+>>> csi.labels(m, "zh")["Satisfaction"]
+'顾客满意度'
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from crm_analysis.csi.presets import (
+    DEFAULT_PREFIXES,
+    LABELS,
+    PresetModel,
+    label,
+    labels,
+    match_prefix,
+    preset,
+    presets,
+)
+from crm_analysis.csi.survey import Survey, SurveyProblem, check_survey, n_parameters, read_survey, resolve_model
+
+__all__ = [
+    "DEFAULT_PREFIXES",
+    "LABELS",
+    "PresetModel",
+    "Survey",
+    "SurveyProblem",
+    "check_survey",
+    "compare_groups",
+    "compare_models",
+    "index",
+    "ipma",
+    "label",
+    "labels",
+    "match_prefix",
+    "n_parameters",
+    "plot_ipma",
+    "preset",
+    "presets",
+    "read_survey",
+    "resolve_model",
+]
+
+# the analyses import the PLS engine (and plotting); load them on first use
+_LAZY = {
+    "index": "crm_analysis.csi.index",
+    "ipma": "crm_analysis.csi.index",
+    "plot_ipma": "crm_analysis.csi.index",
+    "compare_groups": "crm_analysis.csi.groups",
+    "compare_models": "crm_analysis.csi.compare",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'crm_analysis.csi' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

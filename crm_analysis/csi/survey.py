@@ -1,0 +1,570 @@
+"""Reading and checking CSI survey files: every problem found, named by column and row.
+
+:func:`check_survey` lists every problem of a survey (a file or a DataFrame) without raising;
+:func:`read_survey` raises :class:`~crm_analysis.errors.InputError` with all the errors at once,
+or returns a :class:`Survey` whose ``warnings`` say what was done about the rest (rows with no
+answer dropped, missing cells and how the estimator will handle them).
+
+Errors: answers outside the declared scale, text in a numeric column, a constant item, fewer
+complete rows than the model has parameters, an unknown preset, an indicator prefix or column
+that matches nothing, a duplicated column name, an unreadable file. Warnings: rows with no answer
+at all (dropped), missing cells (handled by listwise deletion or item-mean imputation), rows
+without a group.
+
+Row references: in a file, ``line`` numbers with the header as line 1 (what an editor shows);
+in a DataFrame, the index labels.
+"""
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from crm_analysis.errors import InputError, ParameterError
+from crm_analysis.sem.model import Model
+
+__all__ = ["Survey", "SurveyProblem", "check_survey", "read_survey", "n_parameters", "resolve_model"]
+
+_BLANKS = {"", "na", "n/a", "nan", "null", "none", ".", "-", "#n/a"}
+_MAX_LISTED = 5
+_MISSING = ("listwise", "mean")
+_ESTIMATORS = ("pls", "cbsem", "both")
+
+
+class SurveyProblem(str):
+    """A problem message (a ``str``) with its ``severity`` ("error"/"warning") and ``column``.
+
+    Examples
+    --------
+    >>> p = SurveyProblem("2 answers outside the scale", "error", "PERQ1")
+    >>> p.severity, p.column, str(p)
+    ('error', 'PERQ1', "column 'PERQ1': 2 answers outside the scale")
+    """
+
+    severity: str
+    column: str | None
+    message: str
+
+    def __new__(cls, message: str, severity: str = "error", column: str | None = None) -> "SurveyProblem":
+        text = (f"column {column!r}: " if column else "") + message
+        obj = super().__new__(cls, text)
+        obj.severity = severity
+        obj.column = column
+        obj.message = message
+        return obj
+
+    def __reduce__(self):  # keep pickling (and copies) working for a str subclass
+        return (SurveyProblem, (self.message, self.severity, self.column))
+
+
+@dataclass
+class Survey:
+    """A checked survey: numeric item columns on the declared scale, empty rows removed.
+
+    Attributes
+    ----------
+    data : DataFrame
+        Item columns as floats (missing cells as NaN), the group column if any; rows with no
+        answer at all are removed. Index: the file's row-number column when it has one, else
+        the file line numbers.
+    items : list of str
+        The item (indicator) columns.
+    scale : (float, float) or None
+        The declared answer scale.
+    group : str or None
+    source : str
+        File path, or ``"<DataFrame>"``.
+    n_raw : int
+        Data rows before removing rows with no answer.
+    warnings : list of str
+        Everything the report must say (dropped rows, missing cells and their handling).
+    model : Model or None
+        The model the items were checked against.
+    missing : str
+        Handling announced for missing cells (``"listwise"`` or ``"mean"``).
+    """
+
+    data: pd.DataFrame
+    items: list[str]
+    scale: tuple[float, float] | None
+    group: str | None
+    source: str
+    n_raw: int
+    warnings: list[str] = field(default_factory=list)
+    model: Model | None = None
+    missing: str = "listwise"
+
+    @property
+    def n(self) -> int:
+        """Rows kept (before any listwise deletion by the estimator)."""
+        return len(self.data)
+
+    @property
+    def n_complete(self) -> int:
+        """Rows with an answer to every item."""
+        return int(self.data[self.items].notna().all(axis=1).sum())
+
+    def describe(self) -> pd.DataFrame:
+        """Per item: answers, missing cells, mean, SD (n-1), min, max.
+
+        Examples
+        --------
+        >>> s = read_survey(pd.DataFrame({"a": [1, 2, 3], "b": [3, None, 1]}), scale=(1, 5))
+        >>> s.describe()["missing"].tolist()
+        [0, 1]
+        """
+        x = self.data[self.items]
+        return pd.DataFrame({
+            "n": x.notna().sum(),
+            "missing": x.isna().sum(),
+            "mean": x.mean(),
+            "sd": x.std(ddof=1),
+            "min": x.min(),
+            "max": x.max(),
+        }).rename_axis("item")
+
+    def summary(self) -> str:
+        """A few lines for the report's data-validation section."""
+        lines = [f"{self.source}: {self.n_raw} rows, {len(self.items)} items"
+                 + (f" on a {self.scale[0]:g}-{self.scale[1]:g} scale" if self.scale else "")
+                 + (f", group column {self.group!r}" if self.group else "")]
+        lines.append(f"{self.n} rows used, {self.n_complete} complete")
+        lines.extend(f"warning: {w}" for w in self.warnings)
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------
+# model resolution and parameter counts
+# --------------------------------------------------------------------------------------------
+def resolve_model(model: Any, columns: Sequence[str] | None = None) -> Model:
+    """A :class:`Model` from a preset name, a model file path, model text or a Model.
+
+    Parameters
+    ----------
+    model : str, Path or Model
+        A preset name (``"ecsi"``...), the path of a text file with lavaan-style syntax, or the
+        syntax itself.
+    columns : sequence of str, optional
+        The data's columns, against which a preset's indicator prefixes are resolved.
+
+    Examples
+    --------
+    >>> resolve_model("ecsi").constructs[:2]
+    ['Image', 'Expectation']
+    >>> resolve_model("X =~ a + b").indicators
+    {'X': ['a', 'b']}
+    """
+    from crm_analysis.csi.presets import _SPECS, preset
+
+    if isinstance(model, Model):
+        return model
+    if isinstance(model, Path):
+        return _model_file(model)
+    if not isinstance(model, str):
+        raise ParameterError(f"model: expected a preset name, a model file or model text, got {type(model).__name__}")
+    text = model.strip()
+    if text.lower() in _SPECS:
+        return preset(text, columns=columns)
+    if any(op in text for op in ("=~", "<~", "~")):
+        return Model(text)
+    if text.lower().endswith((".txt", ".lav", ".model", ".sem")) or "/" in text or "\\" in text:
+        return _model_file(Path(text))
+    import difflib
+
+    close = difflib.get_close_matches(text.lower(), sorted(_SPECS), n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise ParameterError(
+        f"model={model!r}: unknown preset{hint}; expected a preset ({', '.join(sorted(_SPECS))}), "
+        "a model file, or lavaan-style model text (e.g. 'Satisfaction =~ CUSA1 + CUSA2')"
+    )
+
+
+def _model_file(path: Path) -> Model:
+    if not path.is_file():
+        raise InputError(f"model file {str(path)!r} not found")
+    return Model(path.read_text(encoding="utf-8"))
+
+
+def n_parameters(model: Model, estimator: str = "pls") -> int:
+    """Free parameters the estimator fits: the floor for the number of complete rows.
+
+    PLS: one outer weight per indicator plus one coefficient per structural path. CB-SEM
+    (lavaan's ``sem()`` defaults): loadings minus one marker per construct, indicator residual
+    variances (except single indicators), construct (residual) variances, paths, covariances
+    among exogenous constructs and the model's ``~~`` terms. ``"both"``: the larger.
+
+    Examples
+    --------
+    >>> from crm_analysis.csi.presets import preset
+    >>> n_parameters(preset("ecsi"), "pls"), n_parameters(preset("ecsi"), "cbsem")
+    (36, 59)
+    """
+    if estimator not in _ESTIMATORS:
+        raise ParameterError(f"estimator={estimator!r}: expected one of {', '.join(_ESTIMATORS)}")
+    pls = len(model.all_indicators) + len(model.structural_paths)
+    if estimator == "pls":
+        return pls
+    from crm_analysis.sem.cbsem import _free_parameter_count
+
+    cb = _free_parameter_count(model)
+    return cb if estimator == "cbsem" else max(pls, cb)
+
+
+# --------------------------------------------------------------------------------------------
+# reading
+# --------------------------------------------------------------------------------------------
+def _read_text_table(path: Path) -> tuple[pd.DataFrame | None, list[SurveyProblem], str | None]:
+    """All cells as text; (frame, problems, encoding used)."""
+    if not path.exists():
+        return None, [SurveyProblem(f"{path}: file not found")], None
+    if path.is_dir():
+        return None, [SurveyProblem(f"{path}: is a folder; expected a survey file (.csv, .txt, .tsv, .xlsx)")], None
+    if path.suffix.lower() in (".xlsx", ".xls"):
+        try:
+            frame = pd.read_excel(path, dtype=str, keep_default_na=False)
+        except ImportError:
+            return None, [SurveyProblem(f"{path}: reading Excel files needs the 'openpyxl' package; "
+                                        "save the sheet as CSV or install openpyxl")], None
+        except Exception as exc:  # a corrupt workbook: report, do not crash
+            return None, [SurveyProblem(f"{path}: cannot be read as an Excel workbook: {exc}")], None
+        return frame, [], None
+    raw = path.read_bytes()
+    if not raw.strip():
+        return None, [SurveyProblem(f"{path}: the file is empty; expected a header line and one row per respondent")], None
+    text, used = None, None
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            text, used = raw.decode(enc), enc
+            break
+        except UnicodeDecodeError:
+            continue
+    if text is None:
+        return None, [SurveyProblem(f"{path}: not readable as UTF-8 or GB18030 text; re-save it as UTF-8 CSV")], None
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    sep = next((s for s in (",", ";", "\t", "|") if s in first), r"\s+")
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
+                            skipinitialspace=True, engine="python" if sep == r"\s+" else "c")
+    except (pd.errors.ParserError, ValueError) as exc:
+        return None, [SurveyProblem(f"{path}: cannot be parsed as a table: {exc}")], used
+    return frame, [], used
+
+
+def _is_index_name(name: Any) -> bool:
+    s = str(name).strip().lower()
+    return s == "" or s.startswith("unnamed:") or s in {"id", "index", "row", "respondent", "respondent_id"}
+
+
+def _where(labels: Sequence[Any], from_file: bool) -> str:
+    labels = list(labels)
+    shown = ", ".join(str(x) for x in labels[:_MAX_LISTED])
+    more = f" and {len(labels) - _MAX_LISTED} more" if len(labels) > _MAX_LISTED else ""
+    if from_file:
+        return f"line{'s' if len(labels) > 1 else ''} {shown}{more}"
+    return f"row{'s' if len(labels) > 1 else ''} {shown}{more}"
+
+
+def _load(source: Any) -> tuple[pd.DataFrame | None, list[SurveyProblem], bool, str]:
+    """(frame with raw cells, problems, from_file, source name); index = row references."""
+    if isinstance(source, pd.DataFrame):
+        frame = source.copy()
+        return frame, [], False, "<DataFrame>"
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        frame, problems, _ = _read_text_table(path)
+        if frame is None:
+            return None, problems, True, str(path)
+        frame.columns = [str(c).strip() for c in frame.columns]
+        frame.index = pd.RangeIndex(2, 2 + len(frame))  # file line numbers, header = line 1
+        return frame, problems, True, str(path)
+    raise ParameterError(f"survey: expected a file path or a pandas DataFrame, got {type(source).__name__}")
+
+
+def _split_index_column(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series | None]:
+    """Take off a leading row-number column (unnamed, or named id/index/row)."""
+    first = frame.columns[0] if len(frame.columns) else None
+    if first is not None and _is_index_name(first) and len(frame.columns) > 1:
+        ids = frame[first].astype(str).str.strip()
+        as_num = pd.to_numeric(ids, errors="coerce")
+        if as_num.notna().all() and (as_num == as_num.round()).all():
+            ids = as_num.astype("int64")
+        ids = ids.rename(str(first) or "row") if ids.is_unique else None
+        return frame.drop(columns=[first]), ids
+    return frame, None
+
+
+def _to_numbers(col: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(numeric values, mask of text cells that are not numbers and not blanks)."""
+    if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+        return col.astype(float), pd.Series(False, index=col.index)
+    text = col.astype("string").str.strip()
+    blank = text.isna() | text.str.lower().isin(_BLANKS)
+    values = pd.to_numeric(text.where(~blank), errors="coerce")
+    bad = values.isna() & ~blank
+    return values.astype(float), bad.fillna(False).astype(bool)
+
+
+def _inspect(
+    source: Any,
+    *,
+    scale: tuple[float, float] | None,
+    model: Any,
+    group: str | None,
+    missing: str,
+    estimator: str,
+) -> tuple[list[SurveyProblem], dict[str, Any]]:
+    """Run every check; return (problems, what read_survey needs)."""
+    if scale is not None:
+        ok = (isinstance(scale, (tuple, list)) and len(scale) == 2
+              and all(isinstance(v, (int, float, np.integer, np.floating)) and np.isfinite(v) for v in scale)
+              and scale[0] < scale[1])
+        if not ok:
+            raise ParameterError(f"scale={scale!r}: expected (min, max) numbers with min < max, e.g. (1, 10)")
+        scale = (float(scale[0]), float(scale[1]))
+    if missing not in _MISSING:
+        raise ParameterError(f"missing={missing!r}: expected one of {', '.join(_MISSING)}")
+    if estimator not in _ESTIMATORS:
+        raise ParameterError(f"estimator={estimator!r}: expected one of {', '.join(_ESTIMATORS)}")
+    frame, problems, from_file, name = _load(source)
+    info: dict[str, Any] = {"source": name}
+    if frame is None:
+        return problems, info
+    if frame.empty or len(frame.columns) == 0:
+        return problems + [SurveyProblem(f"{name}: no data rows; expected one row per respondent")], info
+    dupes = sorted({str(c) for c in frame.columns if list(map(str, frame.columns)).count(str(c)) > 1})
+    if dupes:
+        return problems + [SurveyProblem(f"{name}: column name(s) used more than once: {dupes}; "
+                                         "every column needs its own name")], info
+    ids = None
+    if from_file:
+        # the respondents' row numbers become the data's index; messages keep quoting file
+        # lines, which is what an editor shows
+        frame, ids = _split_index_column(frame)
+    columns = [str(c) for c in frame.columns]
+
+    # which model and which items
+    mdl = None
+    if model is not None:
+        try:
+            mdl = resolve_model(model, columns)
+        except (InputError, ParameterError) as exc:
+            problems.append(SurveyProblem(str(exc)))
+            return problems, info
+        absent = [x for x in mdl.all_indicators if x not in columns]
+        if absent:
+            owner = {x: c for c in mdl.constructs for x in mdl.indicators[c]}
+            listed = ", ".join(f"{x!r} ({owner[x]})" for x in absent)
+            problems.append(SurveyProblem(f"{name}: indicator column(s) not in the file: {listed}; "
+                                          f"the file has {', '.join(columns[:40])}"))
+            return problems, info
+        items = list(mdl.all_indicators)
+    else:
+        items = []
+    if group is not None and group not in columns:
+        problems.append(SurveyProblem(f"{name}: the group column {group!r} is not in the file "
+                                      f"(columns: {', '.join(columns[:40])})"))
+        group = None
+    if mdl is None:
+        # without a model every column with at least one number is an item (text-only columns,
+        # such as gender, are not)
+        for c in columns:
+            if c == group:
+                continue
+            values, bad = _to_numbers(frame[c])
+            if values.notna().any():
+                items.append(c)
+        if not items:
+            problems.append(SurveyProblem(f"{name}: no numeric item column found; expected one column per question"))
+            return problems, info
+
+    values = {}
+    for c in items:
+        v, bad = _to_numbers(frame[c])
+        if bad.any():
+            where = _where(frame.index[bad.to_numpy()], from_file)
+            sample = ", ".join(repr(str(x)) for x in frame[c][bad].head(3))
+            problems.append(SurveyProblem(f"text in a numeric column: {int(bad.sum())} cell(s) on {where} "
+                                          f"(e.g. {sample}); expected numbers (empty cells are read as missing)", "error", c))
+        values[c] = v
+    X = pd.DataFrame(values, index=frame.index)
+    if scale is not None:
+        for c in items:
+            v = X[c]
+            out = (v < scale[0]) | (v > scale[1])
+            if out.any():
+                shown = ", ".join(f"{x:g}" for x in v[out].head(3))
+                problems.append(SurveyProblem(
+                    f"{int(out.sum())} answer(s) outside the declared scale {scale[0]:g}-{scale[1]:g} on "
+                    f"{_where(frame.index[out.to_numpy()], from_file)} (values {shown}); correct them, "
+                    "blank them out, or declare the right scale", "error", c))
+    empty = X.isna().all(axis=1)
+    kept = X.loc[~empty]
+    for c in items:
+        v = kept[c].dropna()
+        if len(v) > 1 and v.nunique() == 1:
+            problems.append(SurveyProblem(
+                f"constant item: every answer is {v.iloc[0]:g}; an item that does not vary carries no "
+                "information and breaks the estimation (drop it from the model)", "error", c))
+        elif len(v) == 0:
+            problems.append(SurveyProblem("no answers at all in this column", "error", c))
+    if empty.all():
+        problems.append(SurveyProblem(f"{name}: no row has any answer"))
+        return problems, info
+    if empty.any():
+        problems.append(SurveyProblem(
+            f"{int(empty.sum())} row(s) with no answer at all on {_where(frame.index[empty.to_numpy()], from_file)} "
+            "were dropped", "warning"))
+    miss = kept.isna()
+    n_cells = int(miss.to_numpy().sum())
+    rows_with = int(miss.any(axis=1).sum())
+    if n_cells:
+        per = miss.sum()
+        per = per[per > 0].sort_values(ascending=False)
+        listed = ", ".join(f"{k}: {v}" for k, v in list(per.items())[:8]) + (", ..." if len(per) > 8 else "")
+        if missing == "listwise":
+            how = (f"handled by listwise deletion: these {rows_with} rows are left out, "
+                   f"{len(kept) - rows_with} complete rows are used")
+        else:
+            how = (f"handled by item-mean imputation: the {n_cells} cells are filled with their item's "
+                   f"mean, all {len(kept)} rows are used")
+        problems.append(SurveyProblem(
+            f"{n_cells} missing answer(s) in {rows_with} of {len(kept)} rows ({listed}); {how}", "warning"))
+    if mdl is not None:
+        usable = len(kept) - rows_with if missing == "listwise" else len(kept)
+        k = n_parameters(mdl, estimator)
+        if usable < k:
+            which = {"pls": "PLS", "cbsem": "CB-SEM", "both": "PLS and CB-SEM"}[estimator]
+            problems.append(SurveyProblem(
+                f"{name}: {usable} usable rows but the {which} model has {k} free parameters; "
+                "at least as many rows as parameters are needed (and in practice many more)"))
+    grp = None
+    if group is not None:
+        grp = frame.loc[~empty, group]
+        g_blank = grp.isna() | grp.astype("string").str.strip().str.lower().isin(_BLANKS)
+        if g_blank.any():
+            problems.append(SurveyProblem(
+                f"{int(g_blank.sum())} row(s) without a group on "
+                f"{_where(grp.index[g_blank.to_numpy()], from_file)} are left out of the group comparison",
+                "warning", group))
+        levels = grp[~g_blank].astype(str).str.strip().unique()
+        if len(levels) < 2:
+            problems.append(SurveyProblem(
+                f"the group column has {len(levels)} distinct value(s) ({', '.join(map(str, levels))}); "
+                "a group comparison needs at least two groups", "error", group))
+    data = kept.copy()
+    if group is not None:
+        g = frame.loc[~empty, group]
+        if not pd.api.types.is_numeric_dtype(g):
+            g = g.astype("string").str.strip()
+            g = g.mask(g.str.lower().isin(_BLANKS))
+        data[group] = g
+    if ids is not None:
+        data.index = pd.Index(ids.loc[data.index].to_numpy(), name=ids.name if ids.name and not
+                              str(ids.name).lower().startswith("unnamed") else "row")
+    info.update(data=data, items=items, model=mdl, group=group, n_raw=len(frame), from_file=from_file,
+                source=name)
+    return problems, info
+
+
+def check_survey(
+    survey: Any,
+    scale: tuple[float, float] | None = None,
+    *,
+    model: Any = None,
+    group: str | None = None,
+    missing: str = "listwise",
+    estimator: str = "pls",
+) -> list[SurveyProblem]:
+    """Every problem of a survey file or DataFrame, without raising.
+
+    Parameters
+    ----------
+    survey : path or DataFrame
+        A CSV/TSV/TXT (comma, semicolon, tab or whitespace separated; UTF-8 or GB18030) or XLSX
+        file, or a DataFrame. A first column without a name (or named ``id``/``index``) is taken
+        as the row number, as in the ECSI files.
+    scale : (min, max), optional
+        The questionnaire's answer scale, e.g. ``(1, 10)``; answers outside it are errors.
+        Never guessed from the data.
+    model : preset name, model file, model text or Model, optional
+        When given, the items are the model's indicators (a missing one is an error) and the
+        number of usable rows is compared with the number of parameters.
+    group : str, optional
+        Column holding the groups to compare.
+    missing : {"listwise", "mean"}
+        How the estimator will treat missing cells (said in the warning).
+    estimator : {"pls", "cbsem", "both"}
+        Whose parameter count the number of rows is checked against.
+
+    Returns
+    -------
+    list of SurveyProblem
+        Strings naming the column and the rows (file lines or index labels); each has
+        ``severity`` ("error": cannot be estimated as is; "warning": handled, but must be
+        reported) and ``column``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"q1": [1, 2, 11], "q2": ["3", "x", "4"], "q3": [2, 2, 2]})
+    >>> for p in check_survey(df, scale=(1, 10)):
+    ...     print(p.severity, p)
+    error column 'q2': text in a numeric column: 1 cell(s) on row 1 (e.g. 'x'); expected numbers (empty cells are read as missing)
+    error column 'q1': 1 answer(s) outside the declared scale 1-10 on row 2 (values 11); correct them, blank them out, or declare the right scale
+    error column 'q3': constant item: every answer is 2; an item that does not vary carries no information and breaks the estimation (drop it from the model)
+    warning 1 missing answer(s) in 1 of 3 rows (q2: 1); handled by listwise deletion: these 1 rows are left out, 2 complete rows are used
+    """
+    problems, _ = _inspect(survey, scale=scale, model=model, group=group, missing=missing, estimator=estimator)
+    return problems
+
+
+def read_survey(
+    survey: Any,
+    scale: tuple[float, float] | None = None,
+    *,
+    model: Any = None,
+    group: str | None = None,
+    missing: str = "listwise",
+    estimator: str = "pls",
+) -> Survey:
+    """Read and check a survey; raise on errors, return the clean data with the warnings.
+
+    Parameters are those of :func:`check_survey`.
+
+    Returns
+    -------
+    Survey
+        ``data`` (item columns as floats, group column), ``items``, ``warnings`` (rows with no
+        answer dropped, missing cells and their handling), ``describe()``.
+
+    Raises
+    ------
+    InputError
+        Listing every error found (one per line), each naming its column and rows.
+
+    Examples
+    --------
+    >>> s = read_survey("../shared/data/ecsi_mobi.csv", scale=(1, 10), model="ecsi")  # doctest: +SKIP
+    >>> s.n, len(s.items)                                                             # doctest: +SKIP
+    (250, 24)
+    """
+    problems, info = _inspect(survey, scale=scale, model=model, group=group, missing=missing, estimator=estimator)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        name = info.get("source", "survey")
+        raise InputError(f"{name}: {len(errors)} problem(s) found:\n" + "\n".join(f"- {p}" for p in errors))
+    return Survey(
+        data=info["data"],
+        items=info["items"],
+        scale=None if scale is None else (float(scale[0]), float(scale[1])),
+        group=info["group"],
+        source=info["source"],
+        n_raw=info["n_raw"],
+        warnings=[str(p) for p in problems if p.severity == "warning"],
+        model=info["model"],
+        missing=missing,
+    )
