@@ -163,8 +163,8 @@ def _problems(frame: pd.DataFrame, name: str, from_file: bool, inst: Instrument)
     return problems
 
 
-def check_assessments(data: pd.DataFrame | str | Path, instrument: Instrument | str | Path | None = None
-                      ) -> list[str]:
+def check_assessments(data: pd.DataFrame | str | Path, instrument: Instrument | str | Path | None = None, *,
+                      source: str | None = None) -> list[str]:
     """List every problem in an assessment file or DataFrame (an empty list means it is usable).
 
     Each message names the file, line (or DataFrame row), firm, rater and item concerned:
@@ -176,6 +176,10 @@ def check_assessments(data: pd.DataFrame | str | Path, instrument: Instrument | 
     ----------
     data : DataFrame or path of a CSV file in the assessment format (see :mod:`crm_analysis.maturity`).
     instrument : the instrument (default: the packaged one).
+    source : when ``data`` is a DataFrame read from a file (e.g. all cells as text, as
+        ``crm-analysis validate`` reads them), the file name to quote; rows are then named by
+        their line in the file (line 1 = header) instead of their index label. ``""`` drops
+        the name prefix.
 
     Returns
     -------
@@ -195,6 +199,10 @@ def check_assessments(data: pd.DataFrame | str | Path, instrument: Instrument | 
         frame, name, from_file = _load_frame(data)
     except InputError as exc:
         return [str(exc)]
+    if source is not None and isinstance(data, pd.DataFrame):
+        frame = frame.reset_index(drop=True)
+        problems = _problems(frame, source or "\x00", True, inst)
+        return [p.removeprefix("\x00: ") for p in problems]
     return _problems(frame, name, from_file, inst)
 
 
@@ -217,7 +225,7 @@ def read_assessments(data: pd.DataFrame | str | Path, instrument: Instrument | s
     frame, name, from_file = _load_frame(data)
     problems = _problems(frame, name, from_file, inst)
     if problems:
-        raise InputError(f"{name}: {len(problems)} problem(s) in the assessments:\n  - " + "\n  - ".join(problems))
+        raise InputError(f"{len(problems)} problem(s) in the assessments:\n  - " + "\n  - ".join(problems))
     out = frame.copy()
     out["firm"] = out["firm"].map(_as_id)
     if "rater" in out.columns:
