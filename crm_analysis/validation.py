@@ -170,46 +170,15 @@ def check_survey(frame: Any, *, scale: tuple[float, float] | None = None,
 
 def check_transactions(frame: Any, *, customer: str = "customer_id", date: str = "date",
                        amount: str = "dollar_value") -> list[Problem]:
-    """Transactions: a customer id, a parseable date and a numeric amount on every row."""
-    import pandas as pd
+    """Transactions: a customer id, a parseable date and a numeric amount on every row.
 
-    problems = []
-    absent = [c for c in (customer, date, amount) if c not in frame.columns]
-    if absent:
-        return [Problem("error", f"missing column(s) {', '.join(map(repr, absent))}; the file has "
-                                 f"{', '.join(map(repr, frame.columns))} (name them with --customer/--date/--amount)")]
-    ids = frame[customer].astype(str).str.strip()
-    if (ids == "").any():
-        positions = [i for i, b in enumerate((ids == "").to_numpy()) if b]
-        problems.append(Problem("error", f"{int((ids == '').sum())} empty customer id(s) on {lines_of(positions)}", customer))
-    numeric_ids = pd.to_numeric(ids.where(ids != ""), errors="coerce").notna()
-    if 0 < numeric_ids.sum() < (ids != "").sum():
-        odd = ~numeric_ids & (ids != "")
-        positions = [i for i, b in enumerate(odd.to_numpy()) if b]
-        problems.append(Problem("error", f"mixed types: mostly numbers but {int(odd.sum())} text id(s) on "
-                                         f"{lines_of(positions)} (e.g. {ids[odd].iloc[0]!r}); expected one kind of id", customer))
-    raw_dates = frame[date].astype(str).str.strip()
-    compact = raw_dates.str.fullmatch(r"\d{8}")
-    parsed = pd.to_datetime(raw_dates.where(compact), format="%Y%m%d", errors="coerce")
-    parsed = parsed.fillna(pd.to_datetime(raw_dates.where(~compact), errors="coerce", format="mixed"))
-    bad = parsed.isna()
-    if bad.any():
-        positions = [i for i, b in enumerate(bad.to_numpy()) if b]
-        problems.append(Problem("error", f"{int(bad.sum())} unparseable date(s) on {lines_of(positions)} "
-                                         f"(e.g. {raw_dates[bad].iloc[0]!r}); expected YYYYMMDD or YYYY-MM-DD", date))
-    values, num_problems = numeric_problems(frame, [amount], what="an amount of money")
-    problems += num_problems
-    v = values[amount]
-    text_blank = v.isna() & ~frame[amount].astype(str).str.strip().ne("").to_numpy()
-    if text_blank.any():
-        positions = [i for i, b in enumerate(text_blank.to_numpy()) if b]
-        problems.append(Problem("warning", f"{int(text_blank.sum())} missing amount(s) on {lines_of(positions)}", amount))
-    negative = v < 0
-    if negative.any():
-        positions = [i for i, b in enumerate(negative.to_numpy()) if b]
-        problems.append(Problem("warning", f"{int(negative.sum())} negative amount(s) (returns?) on "
-                                           f"{lines_of(positions)}; choose to drop or keep them", amount))
-    return problems
+    One implementation with ``segment.read_transactions`` (``crm_analysis.segment.reader``): empty
+    or mixed-type ids, unparseable dates, non-numeric amounts (errors), missing and negative
+    amounts (warnings: the reader lets the user drop or keep them).
+    """
+    from .segment.reader import transaction_problems  # imported here: segment imports this module
+
+    return transaction_problems(frame, customer=customer, date=date, amount=amount, from_file=True)
 
 
 def check_assessment(frame: Any, *, firm: str = "firm") -> list[Problem]:

@@ -108,6 +108,11 @@ def _rows(positions: np.ndarray, labels: pd.Index | None) -> str:
     return head + more
 
 
+def describe(problems: list[Problem]) -> str:
+    """Problems joined into one error message, without the severity word."""
+    return "; ".join(f"column {p.column!r}: {p.message}" if p.column else p.message for p in problems)
+
+
 def _examples(values: pd.Series, mask: np.ndarray, k: int = 3) -> str:
     return ", ".join(repr(v) for v in values[mask].head(k).tolist())
 
@@ -373,7 +378,7 @@ def clean(frame: pd.DataFrame, customer: str, date: str, amount: str, *, returns
         errors.append(Problem("error", f"{int(ins.missing_amount.sum())} missing amount(s) on "
                                        f"{_rows(np.flatnonzero(ins.missing_amount), labels)}; pass missing='drop' or 'zero'", amount))
     if errors:
-        raise InputError(f"{source}: " + "; ".join(str(p) for p in errors))
+        raise InputError(f"{source}: " + describe(errors))
     keep = np.ones(len(frame), dtype=bool)
     report.negative = int(ins.negative.sum())
     report.missing = int(ins.missing_amount.sum())
@@ -473,7 +478,7 @@ def read_transactions(path: str | Path, *, customer: str = "customer_id", date: 
     if frame is None or errors:
         if not errors and path.exists():
             errors = [Problem("error", f"{path}: has a header but no transactions")]
-        raise InputError("; ".join(str(p) for p in errors) if errors else f"{path}: cannot be read")
+        raise InputError(describe(errors) if errors else f"{path}: cannot be read")
     out, report = clean(frame, customer, date, amount, returns=returns, missing=missing, bad_dates=bad_dates,
                         date_format=date_format, mixed_ids=mixed_ids, from_file=True, source=str(path))
     for col in out.columns:  # the other columns were read as text: give numbers back their type

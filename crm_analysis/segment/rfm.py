@@ -13,7 +13,7 @@ import pandas as pd
 
 from crm_analysis.errors import InputError, ParameterError
 from crm_analysis.segment.names import MEAN_SPLIT, QUINTILE
-from crm_analysis.segment.reader import RETURNS, _choice, _rows, inspect
+from crm_analysis.segment.reader import RETURNS, _choice, _rows, describe, inspect
 
 DAY = np.timedelta64(1, "D")
 
@@ -78,7 +78,7 @@ def prepare(tx: pd.DataFrame, customer: str, date: str, amount: str, *, returns:
         errors.append(_err(f"{int(ins.negative.sum())} negative amount(s) on "
                            f"{_rows(np.flatnonzero(ins.negative), tx.index)}; pass returns='drop' or 'keep'", amount))
     if errors:
-        raise InputError("tx: " + "; ".join(str(p) for p in errors))
+        raise InputError("tx: " + describe(errors))
     keep = ~ins.negative if returns == "drop" else slice(None)
     cust = ins.customer.to_numpy()[keep] if returns == "drop" else ins.customer.to_numpy()
     codes, uniques = pd.factorize(cust, sort=True)
@@ -116,7 +116,7 @@ def check_asof(prep: Prepared, asof: Any, date: str, index: pd.Index | None = No
                                  f"{date!r} is on {from_day(first).date()}; {where}. Pass a later {name} "
                                  f"(default: the day after the last transaction, {from_day(last + 1).date()})")
         raise ParameterError(f"{name}={from_day(day).date()} is before the end of the data: {where}. Keep only the "
-                             f"transactions up to {name} (e.g. tx[tx[{date!r}] <= {name!r}]) or pass a later {name}")
+                             f"transactions up to {name} (e.g. tx[tx[{date!r}] <= '{from_day(day).date()}']) or pass a later {name}")
     return day
 
 
