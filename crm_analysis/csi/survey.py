@@ -247,6 +247,14 @@ def _read_text_table(path: Path) -> tuple[pd.DataFrame | None, list[SurveyProble
         return None, [SurveyProblem(f"{path}: not readable as UTF-8 or GB18030 text; re-save it as UTF-8 CSV")], None
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
     sep = next((s for s in (",", ";", "\t", "|") if s in first), r"\s+")
+    import csv
+
+    header = first.split() if sep == r"\s+" else next(csv.reader([first], delimiter=sep))
+    header = [h.strip() for h in header]
+    dupes = sorted({h for h in header if h and header.count(h) > 1})
+    if dupes:
+        return None, [SurveyProblem(f"{path}: column name(s) used more than once in the header: {dupes}; "
+                                    "every column needs its own name")], used
     try:
         frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
                             skipinitialspace=True, engine="python" if sep == r"\s+" else "c")
@@ -382,9 +390,10 @@ def _inspect(
             problems.append(SurveyProblem(f"{name}: no numeric item column found; expected one column per question"))
             return problems, info
 
-    values = {}
+    values, text_cells = {}, {}
     for c in items:
         v, bad = _to_numbers(frame[c])
+        text_cells[c] = bad
         if bad.any():
             where = _where(frame.index[bad.to_numpy()], from_file)
             sample = ", ".join(repr(str(x)) for x in frame[c][bad].head(3))
@@ -419,7 +428,8 @@ def _inspect(
         problems.append(SurveyProblem(
             f"{int(empty.sum())} row(s) with no answer at all on {_where(frame.index[empty.to_numpy()], from_file)} "
             "were dropped", "warning"))
-    miss = kept.isna()
+    # text cells are errors of their own, not missing answers
+    miss = kept.isna() & ~pd.DataFrame(text_cells, index=frame.index).loc[kept.index]
     n_cells = int(miss.to_numpy().sum())
     rows_with = int(miss.any(axis=1).sum())
     if n_cells:
@@ -427,11 +437,11 @@ def _inspect(
         per = per[per > 0].sort_values(ascending=False)
         listed = ", ".join(f"{k}: {v}" for k, v in list(per.items())[:8]) + (", ..." if len(per) > 8 else "")
         if missing == "listwise":
-            how = (f"handled by listwise deletion: these {rows_with} rows are left out, "
-                   f"{len(kept) - rows_with} complete rows are used")
+            how = (f"handled by listwise deletion: {rows_with} row(s) left out, "
+                   f"{len(kept) - rows_with} complete rows used")
         else:
-            how = (f"handled by item-mean imputation: the {n_cells} cells are filled with their item's "
-                   f"mean, all {len(kept)} rows are used")
+            how = (f"handled by item-mean imputation: the {n_cells} cell(s) filled with their item's "
+                   f"mean, all {len(kept)} rows used")
         problems.append(SurveyProblem(
             f"{n_cells} missing answer(s) in {rows_with} of {len(kept)} rows ({listed}); {how}", "warning"))
     if mdl is not None:
@@ -510,13 +520,13 @@ def check_survey(
 
     Examples
     --------
-    >>> df = pd.DataFrame({"q1": [1, 2, 11], "q2": ["3", "x", "4"], "q3": [2, 2, 2]})
+    >>> df = pd.DataFrame({"q1": [1, 2, 11], "q2": ["3", "x", ""], "q3": [2, 2, 2]})
     >>> for p in check_survey(df, scale=(1, 10)):
     ...     print(p.severity, p)
     error column 'q2': text in a numeric column: 1 cell(s) on row 1 (e.g. 'x'); expected numbers (empty cells are read as missing)
     error column 'q1': 1 answer(s) outside the declared scale 1-10 on row 2 (values 11); correct them, blank them out, or declare the right scale
     error column 'q3': constant item: every answer is 2; an item that does not vary carries no information and breaks the estimation (drop it from the model)
-    warning 1 missing answer(s) in 1 of 3 rows (q2: 1); handled by listwise deletion: these 1 rows are left out, 2 complete rows are used
+    warning 1 missing answer(s) in 1 of 3 rows (q2: 1); handled by listwise deletion: 1 row(s) left out, 2 complete rows used
     """
     problems, _ = _inspect(survey, scale=scale, model=model, group=group, missing=missing, estimator=estimator)
     return problems
