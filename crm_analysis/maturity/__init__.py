@@ -61,6 +61,14 @@ from .grading import (
 from .instrument import DEFAULT_INSTRUMENT, Instrument, load_instrument, parse_instrument
 from .reliability import Reliability, cronbach_alpha, mcdonald_omega, reliability
 from .simulate import simulate
+from .plots import (
+    plot_confusion,
+    plot_grade_distribution,
+    plot_radar,
+    plot_rung_pass,
+    plot_sensitivity,
+    plot_stability,
+)
 from .validity import CFAResult, PredictiveValidity, cfa, predictive_validity
 from .guttman import guttman, guttman_errors, rung_pass_rates
 from .stability import Stability, bootstrap_stability, threshold_sensitivity
@@ -75,6 +83,12 @@ from .agreement import (
 )
 
 __all__ = [
+    "plot_confusion",
+    "plot_grade_distribution",
+    "plot_radar",
+    "plot_rung_pass",
+    "plot_sensitivity",
+    "plot_stability",
     "CFAResult",
     "PredictiveValidity",
     "cfa",

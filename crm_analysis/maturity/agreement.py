@@ -270,8 +270,8 @@ class GroupingComparison:
         groups' mean score so that group 1 is the lowest).
     ari : adjusted Rand index of the two partitions.
     kappa : linear weighted kappa of rule grade and ordered group.
-    groups : per firm: rule level, group, and the group's mean dimension score.
-    centers : mean dimension scores of each group.
+    groups : per firm: rule level, group, and the firm's mean feature value.
+    centers : mean features of each group.
     method : ``"gmm"`` or ``"kmeans"``.
     """
 
@@ -288,18 +288,22 @@ class GroupingComparison:
 
 
 def compare_grouping(grades: pd.DataFrame, method: str = "gmm", n_groups: int | None = None, *,
-                     instrument: Instrument | str | Path | None = None, seed: int = 0) -> GroupingComparison:
-    """Compare rule grades with a Gaussian mixture or k-means grouping of the dimension scores.
+                     features: list[str] | None = None, instrument: Instrument | str | Path | None = None,
+                     seed: int = 0) -> GroupingComparison:
+    """Compare rule grades with a Gaussian mixture or k-means grouping of the firms' profiles.
 
-    The groups are relabelled 1..k by their mean score over all dimensions, so that the
-    confusion matrix reads like a grade cross-table; the adjusted Rand index does not depend
-    on labels.
+    The features are the dimension scores for three-level grades and the rung shares
+    (``rung_1`` ...) for five-level grades, unless ``features`` names other columns. The
+    groups are ordered by their mean feature value and labelled with the rule's levels (or
+    1..k when their numbers differ), so that the confusion matrix reads like a grade
+    cross-table; the adjusted Rand index does not depend on labels.
 
     Parameters
     ----------
-    grades : output of :func:`grade` (needs the dimension score columns).
+    grades : output of :func:`grade`.
     method : ``"gmm"`` (full-covariance Gaussian mixture, 10 starts) or ``"kmeans"`` (10 starts).
-    n_groups : number of groups (default: the number of levels of the scheme, rung 0 excluded).
+    n_groups : number of groups (default: the number of distinct rule grades).
+    features : columns of ``grades`` to cluster on.
     seed : random state of the clustering.
 
     Examples
@@ -317,13 +321,18 @@ def compare_grouping(grades: pd.DataFrame, method: str = "gmm", n_groups: int | 
     inst = load_instrument(instrument)
     if method not in {"gmm", "kmeans"}:
         raise ParameterError(f"method={method!r}: expected 'gmm' or 'kmeans'")
-    dims = inst.dimension_ids
-    if not isinstance(grades, pd.DataFrame) or "level" not in grades.columns or not all(d in grades for d in dims):
-        raise ParameterError("grades: expected the output of maturity.grade() with the dimension score columns")
+    if not isinstance(grades, pd.DataFrame) or "level" not in grades.columns:
+        raise ParameterError("grades: expected the output of maturity.grade()")
     scheme = str(grades["scheme"].iloc[0]) if "scheme" in grades.columns else "three_level"
-    if n_groups is None:
-        n_groups = 3 if scheme == "three_level" else len(inst.ladder)
+    if features is None:
+        features = inst.dimension_ids if scheme == "three_level" else [f"rung_{r.level}" for r in inst.ladder]
+    missing = [c for c in features if c not in grades.columns]
+    if missing:
+        raise ParameterError(f"grades: no feature column(s) {', '.join(missing)} to group on")
+    dims = list(features)
     usable = grades.dropna(subset=dims + ["level"])
+    if n_groups is None:
+        n_groups = max(2, int(usable["level"].nunique()))
     if not isinstance(n_groups, int) or not 2 <= n_groups < len(usable):
         raise ParameterError(f"n_groups={n_groups!r}: expected an integer from 2 to fewer than the {len(usable)} "
                              "graded firms")
@@ -335,16 +344,20 @@ def compare_grouping(grades: pd.DataFrame, method: str = "gmm", n_groups: int | 
     raw = model.fit_predict(x)
     means = pd.DataFrame(x, columns=dims).groupby(raw).mean()
     order = means.mean(axis=1).sort_values().index
-    relabel = {old: new for new, old in enumerate(order, start=1)}
+    # labels: the rule's own levels when there are as many groups as levels, else 1..k
+    observed = sorted(usable["level"].astype(int).unique())
+    labels = observed if len(observed) == n_groups else list(range(1, n_groups + 1))
+    relabel = dict(zip(order, labels))
     group = np.array([relabel[g] for g in raw])
-    centers = means.loc[order].set_axis(range(1, n_groups + 1))
+    centers = means.loc[order].set_axis(labels)
     centers.index.name = "group"
     rule = usable["level"].astype(int).to_numpy()
     levels = sorted(set(_scheme_categories(scheme, inst)) | set(rule))
     table = pd.crosstab(pd.Series(rule, name="rule level"), pd.Series(group, name=f"{method} group"))
     table = table.reindex(index=[lv for lv in levels if lv in table.index or lv > 0],
-                          columns=range(1, n_groups + 1), fill_value=0)
+                          columns=labels, fill_value=0)
+    table.index.name = "rule level"
     groups = pd.DataFrame({"level": rule, "group": group, "mean_score": x.mean(axis=1)}, index=usable.index)
-    common = sorted(set(levels) | set(range(1, n_groups + 1)))
+    common = sorted(set(levels) | set(labels))
     return GroupingComparison(table, float(adjusted_rand_score(rule, group)),
                               weighted_kappa(rule, group, "linear", categories=common), groups, centers, method)
