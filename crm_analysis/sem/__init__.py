@@ -30,6 +30,8 @@ __all__ = [
     "PLSResult",
     "pls_batch",
     "simulate",
+    "implied_covariance",
+    "ConvergenceWarning",
 ]
 
 # name -> submodule, imported lazily (the PLS engine and the CB-SEM wrapper are not needed to
@@ -38,7 +40,10 @@ _LAZY = {
     "estimate_pls": "crm_analysis.sem.pls",
     "PLSResult": "crm_analysis.sem.pls",
     "pls_batch": "crm_analysis.sem.pls",
-    "simulate": "crm_analysis.sem.simulate",
+    "PLSBatch": "crm_analysis.sem.pls",
+    "ConvergenceWarning": "crm_analysis.sem.pls",
+    "simulate": "crm_analysis.sem.simulation",
+    "implied_covariance": "crm_analysis.sem.simulation",
 }
 
 
