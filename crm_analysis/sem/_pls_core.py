@@ -106,12 +106,15 @@ def covariance_stack(X: np.ndarray, freq: np.ndarray | None = None,
     nobs = freq.sum(axis=1)
     means = (freq @ X) / nobs[:, None]
     S = np.empty((B, p, p))
-    if n * p * p <= chunk_elements:
-        # one GEMM: per-row outer products (n, p*p), weighted by the frequencies
-        O = (X[:, :, None] * X[:, None, :]).reshape(n, p * p)
-        step = max(1, chunk_elements // (p * p))
+    iu, ju = np.triu_indices(p)
+    if n * len(iu) <= chunk_elements:
+        # one GEMM: per-row products x_i x_j (upper triangle), weighted by the frequencies
+        O = X[:, iu] * X[:, ju]
+        step = max(1, chunk_elements // len(iu))
         for s in range(0, B, step):
-            S[s:s + step] = (freq[s:s + step] @ O).reshape(-1, p, p)
+            T = freq[s:s + step] @ O
+            S[s:s + step, iu, ju] = T
+            S[s:s + step, ju, iu] = T
     else:
         # large n: one weighted cross-product per resample (numpy only)
         for b in range(B):
@@ -159,10 +162,36 @@ def _inner_weights(RL: np.ndarray, st: Structure, scheme: str) -> np.ndarray:
     if scheme == "factorial":
         return RL * A
     E = RL * st.P.T  # followers: correlation
-    for j in st.endo:
-        idx = st.preds[j]
-        E[:, idx, j] = _solve(RL[:, idx[:, None], idx], RL[:, idx, j])
+    for j, beta in _regressions(RL, st, [(j, st.preds[j]) for j in st.endo]):
+        E[:, st.preds[j], j] = beta
     return E
+
+
+def _regressions(RL: np.ndarray, st: Structure, jobs: list[tuple[int, np.ndarray]]):
+    """Standardised OLS coefficients of construct ``j`` on constructs ``idx`` for each job.
+
+    Returns ``[(j, beta (B, len(idx))), ...]`` in job order. Jobs with the same number of
+    predictors share one batched solve; a single predictor's coefficient is its correlation
+    (the scores have unit variance).
+    """
+    out: list = [None] * len(jobs)
+    by_size: dict[int, list[int]] = {}
+    for pos, (_, idx) in enumerate(jobs):
+        by_size.setdefault(len(idx), []).append(pos)
+    for k, positions in by_size.items():
+        group = [(jobs[q][0], np.asarray(jobs[q][1], dtype=np.intp)) for q in positions]
+        if k == 0:
+            betas = [np.zeros((RL.shape[0], 0)) for _ in group]
+        elif k == 1:
+            betas = [RL[:, idx, j] for j, idx in group]
+        else:
+            A = np.stack([RL[:, idx[:, None], idx] for _, idx in group], axis=1)
+            b = np.stack([RL[:, idx, j] for j, idx in group], axis=1)
+            sol = _solve(A.reshape(-1, k, k), b.reshape(-1, k)).reshape(b.shape)
+            betas = [sol[:, g] for g in range(len(group))]
+        for q, (j, _), beta in zip(positions, group, betas):
+            out[q] = (j, beta)
+    return out
 
 
 def _iterate(C: np.ndarray, nobs: np.ndarray, st: Structure, scheme: str, max_iter: int,
@@ -275,9 +304,8 @@ def fit_batch(S: np.ndarray, nobs: np.ndarray, st: Structure, *, scheme: str = "
 
     Bm = np.zeros((B, J, J))
     r2 = np.full((B, J), np.nan)
-    for j in st.endo:
+    for j, beta in _regressions(RL, st, [(j, st.preds[j]) for j in st.endo]):
         idx = st.preds[j]
-        beta = _solve(RL[:, idx[:, None], idx], RL[:, idx, j])
         Bm[:, idx, j] = beta
         r2[:, j] = (beta * RL[:, idx, j]).sum(axis=1)
     eye = np.eye(J)
@@ -345,13 +373,9 @@ def _extras(R, RL, std_w, loadings, r2, nobs, st: Structure) -> dict[str, np.nda
         ave = np.where(k > 1, l2 / k, 1.0)
     # f² = (R²_incl - R²_excl) / (1 - R²_incl)
     f2 = np.full((B, len(st.path_idx)), np.nan)
-    for n_path, (f, t) in enumerate(st.path_idx):
-        others = np.array([i for i in st.preds[t] if i != f], dtype=np.intp)
-        if len(others):
-            beta = _solve(RL[:, others[:, None], others], RL[:, others, t])
-            r2_ex = (beta * RL[:, others, t]).sum(axis=1)
-        else:
-            r2_ex = np.zeros(B)
+    jobs = [(t, np.array([i for i in st.preds[t] if i != f], dtype=np.intp)) for f, t in st.path_idx]
+    for n_path, ((t, others), (_, beta)) in enumerate(zip(jobs, _regressions(RL, st, jobs))):
+        r2_ex = (beta * RL[:, others, t]).sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
             f2[:, n_path] = (r2[:, t] - r2_ex) / (1 - r2[:, t])
     # GoF (Tenenhaus et al. 2004, plspm): mean communality of multi-item blocks, mean R²

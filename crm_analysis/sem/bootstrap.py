@@ -6,6 +6,8 @@ appears in resample ``b``. The PLS engine turns it into one covariance matrix pe
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from scipy import stats
 
@@ -77,7 +79,11 @@ def jackknife_counts(n: int, max_groups: int = 1000,
 def percentile_ci(draws: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Percentile interval along axis 0 (NaN draws ignored)."""
     a = (1 - level) / 2
-    with np.errstate(invalid="ignore"):
+    if np.isfinite(draws).all():
+        lo, hi = np.quantile(draws, [a, 1 - a], axis=0)
+        return lo, hi
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns give NaN, on purpose
         lo, hi = np.nanquantile(draws, [a, 1 - a], axis=0)
     return lo, hi
 

@@ -10,7 +10,7 @@ Examples
 ...                     paths={("X", "Y"): 0.5}, seed=1)
 >>> fit = sem.estimate_pls(data, "X =~ x1 + x2 + x3\\nY =~ y1 + y2 + y3\\nY ~ X")
 >>> round(float(fit.paths.loc[0, "estimate"]), 2)
-0.44
+0.42
 """
 from __future__ import annotations
 
