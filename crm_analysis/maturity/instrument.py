@@ -155,6 +155,10 @@ def _text(p: _Problems, node: Any, key: str, where: str) -> Text:
     value = p.need(node, key, where, dict)
     if value is None:
         return Text("", "")
+    extra = [k for k in value if k not in ("en", "zh", "source")]
+    if extra:
+        p.errors.append(f"{where}.{key}: unexpected key(s) {', '.join(map(repr, extra))} beside 'en' and 'zh' (an "
+                        "unquoted comma inside {...} splits a text: quote it or use the full-width comma)")
     out = {}
     for lang in ("en", "zh"):
         s = value.get(lang)

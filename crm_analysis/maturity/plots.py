@@ -58,7 +58,7 @@ def plot_radar(grades: pd.DataFrame, firm: str, *, lang: str = "en", thresholds:
     lo, hi = inst.scale
     q1, med, q3 = sample.quantile(0.25), sample.median(), sample.quantile(0.75)
     ax.fill_between(closed, ring(q1), ring(q3), color="#7f7f7f", alpha=0.25,
-                    label=t("sample: interquartile range", "样本:四分位区间", lang))
+                    label=t("sample: interquartile range", "样本：四分位区间", lang))
     ax.plot(closed, ring(med), color="#7f7f7f", lw=1.5, label=t("sample median", "样本中位数", lang))
     ax.plot(closed, ring(row), color="#1f5a96", lw=2.5, marker="o", label=t(f"firm {firm}", f"企业 {firm}", lang))
     ax.fill(closed, ring(row), color="#1f5a96", alpha=0.15)
@@ -66,7 +66,7 @@ def plot_radar(grades: pd.DataFrame, firm: str, *, lang: str = "en", thresholds:
     names = level_table("three_level", inst).set_index("level")[f"name_{lang}"]
     for value, lvl, style in zip(th, (2, 3), ("--", ":")):
         ax.plot(np.linspace(0, 2 * np.pi, 200), np.full(200, value), ls=style, color="#b8404a", lw=1,
-                label=t(f"threshold {names[lvl]} ({value:g})", f"{names[lvl]}阈值 ({value:g})", lang))
+                label=t(f"threshold {names[lvl]} ({value:g})", f"{names[lvl]}阈值 （{value:g}）", lang))
     ax.set_xticks(angles)
     ax.set_xticklabels([inst.dimension(d).name(lang) for d in dims])
     ax.set_ylim(lo, hi)
@@ -108,8 +108,8 @@ def plot_sensitivity(sensitivity: pd.DataFrame, *, lang: str = "en", ax: Any = N
         sns.heatmap(grid.sort_index(ascending=False), ax=ax, cmap="rocket_r", vmin=0, vmax=max(0.5, grid.max().max()),
                     annot=len(grid) <= 12, fmt=".0%", cbar_kws={"label": t("share of firms changing grade",
                                                                               "评级改变的企业比例", lang)})
-        ax.set_xlabel(t("threshold: intermediate", "阈值:中级", lang))
-        ax.set_ylabel(t("threshold: advanced", "阈值:高级", lang))
+        ax.set_xlabel(t("threshold: intermediate", "阈值：中级", lang))
+        ax.set_ylabel(t("threshold: advanced", "阈值：高级", lang))
     else:
         share = sensitivity.filter(like="share_rung_").iloc[:, 0]
         ax.bar([f"{s:.2f}" for s in share], sensitivity["share_changed"], color="#1f5a96")
