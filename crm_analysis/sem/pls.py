@@ -130,26 +130,27 @@ def _prepare(data: pd.DataFrame, model: Model, missing: str) -> _Prepared:
     need = max(3, max((st_sizes[c] for c in model.constructs if model.modes[c] == "B"), default=0) + 2)
     if n < need:
         raise InputError(f"data: {n} usable rows; the model needs at least {need}")
-    sd = X.std(axis=0)
-    const = [cols[j] for j in np.flatnonzero(~(sd > 1e-12 * np.maximum(1.0, np.abs(X).max(axis=0))))]
-    if const:
-        raise InputError(f"data: indicator column(s) {const} are constant in the rows used; drop them from the model")
     return _Prepared(X, data.index[keep], keep, notes)
 
 
-def _check_mode_b(X: np.ndarray, model: Model) -> None:
+def _check_moments(mu: np.ndarray, S: np.ndarray, model: Model) -> np.ndarray:
+    """Refuse constant indicators and collinear mode B blocks; return the correlation matrix."""
     cols = model.all_indicators
-    Xs = (X - X.mean(0)) / X.std(0)
+    sd = np.sqrt(np.diag(S))
+    const = [cols[j] for j in np.flatnonzero(~(sd > 1e-12 * np.maximum(1.0, np.abs(mu))))]
+    if const:
+        raise InputError(f"data: indicator column(s) {const} are constant in the rows used; drop them from the model")
+    R = S / np.outer(sd, sd)
     for c in model.constructs:
         if model.modes[c] != "B" or len(model.indicators[c]) < 2:
             continue
         idx = [cols.index(x) for x in model.indicators[c]]
-        R = np.corrcoef(Xs[:, idx], rowvar=False)
-        if np.linalg.cond(R) > 1e12:
+        if np.linalg.cond(R[np.ix_(idx, idx)]) > 1e12:
             raise InputError(
                 f"construct {c!r} (mode B): its indicators {model.indicators[c]} are collinear; "
                 f"mode B regresses on them, so drop one or use mode A ('=~')"
             )
+    return R
 
 
 # ----------------------------------------------------------------------------------------------
@@ -501,18 +502,20 @@ def estimate_pls(
     if not isinstance(data, pd.DataFrame):
         raise InputError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
     prep = _prepare(data, m, missing)
-    _check_mode_b(prep.X, m)
     notes = list(prep.notes)
     if m.covariances:
         notes.append(f"{len(m.covariances)} covariance statement(s) (~~) ignored: PLS does not estimate them")
     st = core.structure_from_model(m)
-    X = prep.X
-    n = len(X)
-    mu = X.mean(axis=0)
-    Xc = X - mu
+    Xc = prep.X  # our own copy: centred in place (large n: no extra copies)
+    n = len(Xc)
+    mu = Xc.mean(axis=0)
+    Xc -= mu
+    S = (Xc.T @ Xc) / n
+    R = _check_moments(mu, S, m)
     opts = dict(scheme=scheme, scaled=bool(scaled), max_iter=int(max_iter), tol=float(tol),
                 convergence=convergence)
-    S, _, nobs = core.covariance_stack(Xc)
+    S = S[None]
+    nobs = np.array([float(n)])
     fit = core.fit_batch(S, nobs, st, **opts)
     converged = bool(fit["converged"][0])
     n_iter = int(fit["n_iter"][0])
@@ -524,7 +527,7 @@ def estimate_pls(
         warnings.warn(msg, ConvergenceWarning, stacklevel=2)
     settings = dict(opts, missing=missing, bootstrap=int(bootstrap), seed=seed if not
                     isinstance(seed, np.random.Generator) else "Generator", ci=ci, ci_level=ci_level)
-    result = _build_result(m, st, prep, fit, settings, notes, n_iter, converged)
+    result = _build_result(m, st, prep, mu, S[0], R, fit, settings, notes, n_iter, converged)
     if bootstrap:
         _run_bootstrap(result, st, Xc, opts, int(bootstrap), seed)
     return result
@@ -534,22 +537,21 @@ def _fmt_index(constructs, pairs):
     return [(constructs[a], constructs[b]) for a, b in pairs]
 
 
-def _build_result(m: Model, st: core.Structure, prep: _Prepared, fit: dict, settings: dict,
-                  notes: list[str], n_iter: int, converged: bool) -> PLSResult:
+def _build_result(m: Model, st: core.Structure, prep: _Prepared, mu: np.ndarray, S: np.ndarray,
+                  R: np.ndarray, fit: dict, settings: dict, notes: list[str], n_iter: int,
+                  converged: bool) -> PLSResult:
     cs = list(st.constructs)
     ind = list(st.indicators)
     owner = [cs[j] for j in st.block]
-    X = prep.X
-    n = len(X)
+    Xc = prep.X  # centred
+    n = len(Xc)
     J = st.J
     first = {k: v[0] for k, v in fit.items()}
-    mu = X.mean(axis=0)
-    sd_pop = X.std(axis=0)
-    sd1 = X.std(axis=0, ddof=1)
-    # scores of the rows used
-    W = first["weights"][:, None] * st.mask
-    Z = (X - mu) / sd_pop if settings["scaled"] else X - mu
-    scores = pd.DataFrame(Z @ W, index=prep.index, columns=cs)
+    sd_pop = np.sqrt(np.diag(S))
+    sd1 = sd_pop * np.sqrt(n / (n - 1))
+    # scores of the rows used: weights per centred raw unit applied to the centred data
+    W = (first["std_weights"] / sd_pop)[:, None] * st.mask
+    scores = pd.DataFrame(Xc @ W, index=prep.index, columns=cs)
     # tables
     paths = pd.DataFrame({"from": [f for f, _ in m.structural_paths],
                           "to": [t for _, t in m.structural_paths],
@@ -596,7 +598,6 @@ def _build_result(m: Model, st: core.Structure, prep: _Prepared, fit: dict, sett
     reliability = pd.DataFrame({"alpha": first["alpha"], "rho_a": first["rho_a"],
                                 "rho_c": first["rho_c"], "ave": first["ave"]},
                                index=pd.Index(cs, name="construct"))
-    R = np.corrcoef(X, rowvar=False) if X.shape[1] > 1 else np.ones((1, 1))
     unidim = _unidim(st, m, R)
     hp = [(a, b) for a in range(J) for b in range(a + 1, J)]
     htmt = pd.DataFrame({"construct_1": [cs[a] for a, _ in hp], "construct_2": [cs[b] for _, b in hp],
