@@ -1,0 +1,570 @@
+"""CRM framework catalog and capability comparison.
+
+The catalog lives in ``data/frameworks.yaml`` (bilingual; one record per framework with its
+authors, source, stages in order, focus, data needs, outputs and the seed document it appears in)
+together with a common capability taxonomy and, per framework, the capabilities it covers (level
+1 = partly, 2 = fully) with a one-line justification. The file is checked against :data:`SCHEMA`
+on load: a missing field or an unknown capability is an error naming the framework and field.
+
+Examples
+--------
+>>> from crm_analysis import frameworks
+>>> frameworks.catalog().shape[0] >= 11
+True
+>>> m = frameworks.capability_matrix()
+>>> int(m.loc["idic", "identify"])
+2
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from crm_analysis.errors import InputError, ParameterError
+from crm_analysis.i18n import check_lang, t
+
+DEFAULT_PATH = Path(__file__).resolve().parents[1] / "data" / "frameworks.yaml"
+
+# Capabilities every catalog must define (issue 5); the file may add more.
+REQUIRED_CAPABILITIES = ("identify", "differentiate", "interact", "customise", "customer_value", "satisfaction",
+                         "retention", "partnership", "organisation", "data_technology", "performance")
+FOCUS = ("strategic", "operational", "analytical")
+STRUCTURES = ("process", "levels", "components", "model", "metrics")
+STAGE_KINDS = ("primary", "supporting")
+LEVELS = (1, 2)
+# where a framework is operationalised in this package
+OPERATIONALISATIONS = ("mean_split", "quintile", "pareto", "idic", "clv", "crm_analysis.csi", "crm_analysis.maturity")
+
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_TEXT = (str,)
+
+# Field name -> (allowed Python types, required). ``None`` in the types allows null.
+SCHEMA: dict[str, dict[str, tuple[tuple[Any, ...], bool]]] = {
+    "top": {"version": ((int,), True), "seed_documents": ((dict,), True), "lifecycle_phases": ((list,), True),
+            "capabilities": ((list,), True), "frameworks": ((list,), True)},
+    "seed_document": {"file": (_TEXT, True), "title_zh": (_TEXT, True), "title_en": (_TEXT, True)},
+    "phase": {"id": (_TEXT, True), "en": (_TEXT, True), "zh": (_TEXT, True)},
+    "capability": {"id": (_TEXT, True), "en": (_TEXT, True), "zh": (_TEXT, True),
+                   "description_en": (_TEXT, True), "description_zh": (_TEXT, True)},
+    "framework": {
+        "id": (_TEXT, True), "name_en": (_TEXT, True), "name_zh": (_TEXT, True), "authors": ((list,), True),
+        "year": ((int, type(None)), True), "year_note": (_TEXT, False), "source": (_TEXT, True),
+        "seed": ((dict, type(None)), True), "seed_note_en": (_TEXT, False), "seed_note_zh": (_TEXT, False),
+        "focus": (_TEXT, True), "focus_secondary": (_TEXT, False), "structure": (_TEXT, True),
+        "stages": ((list,), True), "data_needs_en": (_TEXT, True), "data_needs_zh": (_TEXT, True),
+        "outputs_en": (_TEXT, True), "outputs_zh": (_TEXT, True), "operationalised_by": ((list,), True),
+        "capabilities": ((dict,), True),
+    },
+    "seed": {"doc": (_TEXT, True), "where_en": (_TEXT, True), "where_zh": (_TEXT, True)},
+    "stage": {"en": (_TEXT, True), "zh": (_TEXT, True), "phase": (_TEXT, True), "kind": (_TEXT, False)},
+    "mapping": {"level": ((int,), True), "en": (_TEXT, True), "zh": (_TEXT, True)},
+}
+
+
+def _check_record(record: Any, kind: str, where: str, errors: list[str]) -> bool:
+    """Check one mapping against ``SCHEMA[kind]``; append messages naming ``where`` and the field."""
+    if not isinstance(record, dict):
+        errors.append(f"{where}: expected a mapping of fields, got {type(record).__name__}")
+        return False
+    spec = SCHEMA[kind]
+    for name, (types, required) in spec.items():
+        if name not in record:
+            if required:
+                errors.append(f"{where}: field {name!r} is missing")
+            continue
+        value = record[name]
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+            wanted = " or ".join("null" if ty is type(None) else ty.__name__ for ty in types)
+            errors.append(f"{where}: field {name!r} should be {wanted}, got {type(value).__name__} ({value!r})")
+        elif isinstance(value, str) and not value.strip():
+            errors.append(f"{where}: field {name!r} is empty")
+    for name in record:
+        if name not in spec:
+            errors.append(f"{where}: unknown field {name!r} (expected {', '.join(spec)})")
+    return True
+
+
+def validate_catalog(data: Any, source: str = "frameworks.yaml") -> dict[str, Any]:
+    """Check a loaded catalog against :data:`SCHEMA` and the cross-references; return it unchanged.
+
+    Raises
+    ------
+    InputError
+        Listing every problem, each naming the framework (or section) and the field.
+    """
+    errors: list[str] = []
+    if not _check_record(data, "top", source, errors):
+        raise InputError("; ".join(errors))
+    if errors:
+        raise InputError(f"{source}: " + "; ".join(errors))
+    seeds = data["seed_documents"]
+    for key, doc in seeds.items():
+        _check_record(doc, "seed_document", f"seed document {key!r}", errors)
+    phases, caps = [], []
+    for i, ph in enumerate(data["lifecycle_phases"]):
+        if _check_record(ph, "phase", f"lifecycle phase #{i + 1}", errors):
+            phases.append(ph.get("id"))
+    for i, cap in enumerate(data["capabilities"]):
+        if _check_record(cap, "capability", f"capability #{i + 1} ({cap.get('id', '?') if isinstance(cap, dict) else '?'})", errors):
+            cid = cap.get("id")
+            if isinstance(cid, str) and not _ID.match(cid):
+                errors.append(f"capability {cid!r}: field 'id' must be lower_snake_case")
+            if cid in caps:
+                errors.append(f"capability {cid!r}: defined twice")
+            caps.append(cid)
+    for req in REQUIRED_CAPABILITIES:
+        if req not in caps:
+            errors.append(f"capabilities: the required capability {req!r} is not defined")
+    if len(set(phases)) != len(phases):
+        errors.append("lifecycle_phases: an id is defined twice")
+    ids: list[str] = []
+    for i, fw in enumerate(data["frameworks"]):
+        name = fw.get("id", f"#{i + 1}") if isinstance(fw, dict) else f"#{i + 1}"
+        where = f"framework {name!r}"
+        if not _check_record(fw, "framework", where, errors):
+            continue
+        if isinstance(fw.get("id"), str) and not _ID.match(fw["id"]):
+            errors.append(f"{where}: field 'id' must be lower_snake_case")
+        if name in ids:
+            errors.append(f"{where}: id used twice")
+        ids.append(name)
+        if fw.get("focus") not in FOCUS:
+            errors.append(f"{where}: field 'focus' is {fw.get('focus')!r}; expected one of {', '.join(FOCUS)}")
+        if "focus_secondary" in fw and fw["focus_secondary"] not in FOCUS:
+            errors.append(f"{where}: field 'focus_secondary' is {fw['focus_secondary']!r}; expected one of {', '.join(FOCUS)}")
+        if fw.get("structure") not in STRUCTURES:
+            errors.append(f"{where}: field 'structure' is {fw.get('structure')!r}; expected one of {', '.join(STRUCTURES)}")
+        year = fw.get("year")
+        if isinstance(year, int) and not 1900 <= year <= 2100:
+            errors.append(f"{where}: field 'year' is {year}; expected a year such as 2004")
+        if "year" in fw and year is None and "year_note" not in fw:
+            errors.append(f"{where}: field 'year' is null, so field 'year_note' must say why")
+        authors = fw.get("authors")
+        if isinstance(authors, list) and (not authors or not all(isinstance(a, str) and a.strip() for a in authors)):
+            errors.append(f"{where}: field 'authors' must list at least one name")
+        seed = fw.get("seed", "absent")
+        if seed is None:
+            for note in ("seed_note_en", "seed_note_zh"):
+                if note not in fw:
+                    errors.append(f"{where}: field 'seed' is null, so field {note!r} must say why")
+        elif isinstance(seed, dict) and _check_record(seed, "seed", f"{where}, field 'seed'", errors):
+            if seed.get("doc") not in seeds:
+                errors.append(f"{where}: field 'seed.doc' is {seed.get('doc')!r}; expected one of {', '.join(seeds)}")
+        stages = fw.get("stages")
+        if isinstance(stages, list):
+            if not stages:
+                errors.append(f"{where}: field 'stages' is empty")
+            for j, st in enumerate(stages):
+                sw = f"{where}, stage #{j + 1}"
+                if _check_record(st, "stage", sw, errors):
+                    if st.get("phase") not in phases:
+                        errors.append(f"{sw}: field 'phase' is {st.get('phase')!r}; expected one of {', '.join(map(str, phases))}")
+                    if "kind" in st and st["kind"] not in STAGE_KINDS:
+                        errors.append(f"{sw}: field 'kind' is {st['kind']!r}; expected one of {', '.join(STAGE_KINDS)}")
+        ops = fw.get("operationalised_by")
+        if isinstance(ops, list):
+            for op in ops:
+                if op not in OPERATIONALISATIONS:
+                    errors.append(f"{where}: field 'operationalised_by' has {op!r}; expected any of {', '.join(OPERATIONALISATIONS)}")
+        mapping = fw.get("capabilities")
+        if isinstance(mapping, dict):
+            if not mapping:
+                errors.append(f"{where}: field 'capabilities' maps no capability")
+            for cap, rec in mapping.items():
+                cw = f"{where}, field 'capabilities.{cap}'"
+                if cap not in caps:
+                    errors.append(f"{where}: unknown capability {cap!r} in field 'capabilities' "
+                                  f"(known: {', '.join(map(str, caps))})")
+                    continue
+                if _check_record(rec, "mapping", cw, errors) and rec.get("level") not in LEVELS:
+                    errors.append(f"{cw}: level is {rec.get('level')!r}; expected 1 (partly) or 2 (fully); "
+                                  f"leave a capability out for 0")
+    if errors:
+        raise InputError(f"{source}: {len(errors)} problem(s): " + "; ".join(errors))
+    return data
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: str, mtime: float) -> dict[str, Any]:
+    import yaml
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh)
+    except yaml.YAMLError as exc:
+        raise InputError(f"{path}: not valid YAML: {exc}") from None
+    return validate_catalog(data, path)
+
+
+def load(path: str | Path | None = None) -> dict[str, Any]:
+    """The validated catalog as a dict (``data/frameworks.yaml`` unless ``path`` is given).
+
+    Examples
+    --------
+    >>> sorted(load()["seed_documents"])
+    ['000', '001', '002', '003']
+    """
+    p = Path(path) if path is not None else DEFAULT_PATH
+    if not p.is_file():
+        raise InputError(f"{p}: framework catalog not found (expected data/frameworks.yaml in the repository)")
+    return _load_cached(str(p.resolve()), p.stat().st_mtime)
+
+
+def _lang(lang: str) -> str:
+    return check_lang(lang)
+
+
+def catalog(lang: str = "en", path: str | Path | None = None) -> pd.DataFrame:
+    """One row per framework: names, authors, year, source, focus, stages, data needs, outputs, seed.
+
+    Parameters
+    ----------
+    lang : {"en", "zh"}
+        Language of ``name``, ``stages``, ``data_needs``, ``outputs`` and ``seed_where``
+        (``name_en`` and ``name_zh`` are always both present).
+    path : path, optional
+        Another catalog file with the same schema.
+
+    Returns
+    -------
+    DataFrame
+        Index ``framework`` (id). ``stages`` joins the stages in order with " → ";
+        ``seed_document`` is the seed's number (``"003"``) and ``seed_file`` its file name, or
+        missing when the framework is not in the seeds.
+
+    Examples
+    --------
+    >>> catalog("zh").loc["rfm", "seed_document"]
+    '003'
+    """
+    _lang(lang)
+    data = load(path)
+    seeds = data["seed_documents"]
+    rows = []
+    for fw in data["frameworks"]:
+        seed = fw["seed"]
+        primary = [s for s in fw["stages"] if s.get("kind", "primary") == "primary"]
+        support = [s for s in fw["stages"] if s.get("kind", "primary") == "supporting"]
+        rows.append({
+            "framework": fw["id"],
+            "name": fw[f"name_{lang}"],
+            "name_en": fw["name_en"],
+            "name_zh": fw["name_zh"],
+            "authors": "; ".join(fw["authors"]),
+            "year": fw["year"],
+            "source": fw["source"],
+            "focus": fw["focus"],
+            "focus_secondary": fw.get("focus_secondary"),
+            "structure": fw["structure"],
+            "stages": " → ".join(s[lang] for s in primary),
+            "supporting": "; ".join(s[lang] for s in support) or None,
+            "n_stages": len(primary),
+            "data_needs": fw[f"data_needs_{lang}"],
+            "outputs": fw[f"outputs_{lang}"],
+            "seed_document": seed["doc"] if seed else None,
+            "seed_file": seeds[seed["doc"]]["file"] if seed else None,
+            "seed_where": seed[f"where_{lang}"] if seed else fw.get(f"seed_note_{lang}"),
+            "operationalised_by": ", ".join(fw["operationalised_by"]) or None,
+        })
+    out = pd.DataFrame(rows).set_index("framework")
+    out["year"] = out["year"].astype("Int64")
+    return out
+
+
+def capabilities(lang: str = "en", path: str | Path | None = None) -> pd.DataFrame:
+    """The capability taxonomy: ``capability`` (id), ``name``, ``description`` in ``lang``, ``required``."""
+    _lang(lang)
+    rows = [{"capability": c["id"], "name": c[lang], "description": c[f"description_{lang}"],
+             "required": c["id"] in REQUIRED_CAPABILITIES} for c in load(path)["capabilities"]]
+    return pd.DataFrame(rows).set_index("capability")
+
+
+def mappings(path: str | Path | None = None) -> pd.DataFrame:
+    """Every framework-capability mapping with its level and one-line justification (en, zh).
+
+    Capabilities a framework does not cover are absent (level 0).
+
+    Examples
+    --------
+    >>> mappings().query("framework == 'rfm' and capability == 'customer_value'")["level"].item()
+    2
+    """
+    rows = [{"framework": fw["id"], "capability": cap, "level": rec["level"],
+             "justification_en": rec["en"], "justification_zh": rec["zh"]}
+            for fw in load(path)["frameworks"] for cap, rec in fw["capabilities"].items()]
+    return pd.DataFrame(rows)
+
+
+def capability_matrix(levels: bool = True, path: str | Path | None = None) -> pd.DataFrame:
+    """Frameworks × capabilities: 0/1/2 (not, partly, fully covered), or 0/1 with ``levels=False``.
+
+    Examples
+    --------
+    >>> capability_matrix(levels=False).loc["rfm", ["differentiate", "partnership"]].tolist()
+    [1, 0]
+    """
+    data = load(path)
+    caps = [c["id"] for c in data["capabilities"]]
+    fws = [fw["id"] for fw in data["frameworks"]]
+    m = pd.DataFrame(0, index=pd.Index(fws, name="framework"), columns=pd.Index(caps, name="capability"), dtype=np.int64)
+    for fw in data["frameworks"]:
+        for cap, rec in fw["capabilities"].items():
+            m.loc[fw["id"], cap] = rec["level"]
+    return m if levels else (m > 0).astype(np.int64)
+
+
+def _matrix(matrix: pd.DataFrame | None) -> pd.DataFrame:
+    m = capability_matrix() if matrix is None else matrix
+    if not isinstance(m, pd.DataFrame) or m.empty:
+        raise ParameterError("matrix: expected a non-empty frameworks × capabilities DataFrame")
+    values = m.to_numpy()
+    if not np.isin(values, (0, 1, 2)).all():
+        raise InputError("matrix: expected levels 0, 1 or 2")
+    return m
+
+
+def similarity(matrix: pd.DataFrame | None = None, weighted: bool = False) -> pd.DataFrame:
+    """Pairwise Jaccard similarity of the frameworks' capability profiles.
+
+    ``weighted=False`` (default): classic Jaccard on "covers at least partly" (|A ∩ B| / |A ∪ B|).
+    ``weighted=True``: Ruzicka similarity on the 0/1/2 levels (Σ min / Σ max).
+
+    Examples
+    --------
+    >>> m = pd.DataFrame([[2, 1, 0], [2, 0, 1]], index=["a", "b"], columns=["x", "y", "z"])
+    >>> similarity(m).loc["a", "b"], similarity(m, weighted=True).loc["a", "b"]
+    (np.float64(0.3333333333333333), np.float64(0.5))
+    """
+    m = _matrix(matrix)
+    x = m.to_numpy(dtype=float)
+    if not weighted:
+        x = (x > 0).astype(float)
+    mins = np.minimum(x[:, None, :], x[None, :, :]).sum(axis=2)
+    maxs = np.maximum(x[:, None, :], x[None, :, :]).sum(axis=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sim = np.where(maxs > 0, mins / maxs, 1.0)
+    return pd.DataFrame(sim, index=m.index, columns=m.index)
+
+
+@dataclass
+class ClusterResult:
+    """Average-linkage clustering of frameworks on Jaccard distance (1 − similarity)."""
+
+    linkage: np.ndarray
+    order: list[str]
+    distance: pd.DataFrame
+    cophenetic_correlation: float
+    method: str
+
+    def groups(self, k: int) -> pd.Series:
+        """Cluster number (1..k) of each framework when the tree is cut into ``k`` groups."""
+        from scipy.cluster.hierarchy import fcluster
+
+        if not isinstance(k, int) or not 1 <= k <= len(self.order):
+            raise ParameterError(f"k={k!r}: expected a whole number of groups between 1 and {len(self.order)}")
+        labels = fcluster(self.linkage, t=k, criterion="maxclust")
+        return pd.Series(labels, index=self.distance.index, name="group")
+
+
+def cluster(matrix: pd.DataFrame | None = None, method: str = "average", weighted: bool = False) -> ClusterResult:
+    """Hierarchical clustering of frameworks by capability profile (scipy ``linkage``).
+
+    Parameters
+    ----------
+    matrix : DataFrame, optional
+        Frameworks × capabilities (default :func:`capability_matrix`).
+    method : {"average", "complete", "single"}
+        Linkage; average (UPGMA) is the usual choice for Jaccard distances.
+    weighted : bool
+        Use the weighted Jaccard (see :func:`similarity`).
+
+    Examples
+    --------
+    >>> res = cluster()
+    >>> len(res.order) == len(catalog())
+    True
+    """
+    from scipy.cluster.hierarchy import cophenet, leaves_list, linkage
+    from scipy.spatial.distance import squareform
+
+    if method not in ("average", "complete", "single"):
+        raise ParameterError(f"method={method!r}: expected 'average', 'complete' or 'single'")
+    sim = similarity(matrix, weighted=weighted)
+    dist = 1.0 - sim
+    condensed = squareform(dist.to_numpy(), checks=False)
+    z = linkage(condensed, method=method)
+    coph = float(cophenet(z, condensed)[0]) if len(sim) > 2 else float("nan")
+    order = [sim.index[i] for i in leaves_list(z)]
+    return ClusterResult(z, order, dist, coph, method)
+
+
+def coverage(matrix: pd.DataFrame | None = None, lang: str = "en", path: str | Path | None = None) -> pd.DataFrame:
+    """Per capability: how many frameworks cover it fully / partly, and which.
+
+    ``status`` is ``"gap"`` (no framework covers it), ``"partial only"`` (none fully) or
+    ``"covered"``.
+
+    Examples
+    --------
+    >>> coverage().loc["satisfaction", "status"]
+    'covered'
+    """
+    m = _matrix(matrix if matrix is not None else capability_matrix(path=path))
+    names = capabilities(lang, path)["name"] if matrix is None else pd.Series(m.columns, index=m.columns)
+    rows = []
+    for cap in m.columns:
+        col = m[cap]
+        full = list(col.index[col == 2])
+        part = list(col.index[col == 1])
+        status = "covered" if full else ("partial only" if part else "gap")
+        rows.append({"capability": cap, "name": names.get(cap, cap), "full": len(full), "partial": len(part),
+                     "frameworks_full": ", ".join(full), "frameworks_partial": ", ".join(part), "status": status})
+    return pd.DataFrame(rows).set_index("capability")
+
+
+def gaps(matrix: pd.DataFrame | None = None, lang: str = "en") -> pd.DataFrame:
+    """Capabilities that no framework covers fully (``status`` "gap" or "partial only").
+
+    Examples
+    --------
+    >>> "prediction" in gaps().index
+    True
+    """
+    cov = coverage(matrix, lang)
+    return cov[cov["status"] != "covered"]
+
+
+def stage_alignment(lang: str = "en", path: str | Path | None = None) -> pd.DataFrame:
+    """Every stage of every framework with its position and the common lifecycle phase it maps to.
+
+    Returns a tidy DataFrame: ``framework``, ``name``, ``order`` (1-based), ``stage``, ``kind``
+    (primary/supporting), ``phase`` (id), ``phase_name`` and ``phase_order``.
+    """
+    _lang(lang)
+    data = load(path)
+    phases = {p["id"]: (i, p[lang]) for i, p in enumerate(data["lifecycle_phases"])}
+    rows = []
+    for fw in data["frameworks"]:
+        for j, st in enumerate(fw["stages"]):
+            rows.append({"framework": fw["id"], "name": fw[f"name_{lang}"], "order": j + 1, "stage": st[lang],
+                         "kind": st.get("kind", "primary"), "phase": st["phase"],
+                         "phase_name": phases[st["phase"]][1], "phase_order": phases[st["phase"]][0]})
+    return pd.DataFrame(rows)
+
+
+def lifecycle_phases(lang: str = "en", path: str | Path | None = None) -> pd.DataFrame:
+    """The common lifecycle phases the stages are aligned on, in order."""
+    _lang(lang)
+    return pd.DataFrame([{"phase": p["id"], "name": p[lang]} for p in load(path)["lifecycle_phases"]])
+
+
+# ----------------------------------------------------------------------------- plots
+def _short_names(lang: str, path: str | Path | None = None) -> pd.Series:
+    cat = catalog(lang, path)
+    short = cat["name"].str.replace(r"\s*[((][^))]*[))]\s*$", "", regex=True)
+    return short
+
+
+def plot_heatmap(lang: str = "en", weighted: bool = False, ax: Any = None) -> Any:
+    """Heatmap of the capability matrix with rows ordered by the clustering (returns the Axes)."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+    from matplotlib.colors import ListedColormap
+
+    _lang(lang)
+    m = capability_matrix()
+    order = cluster(m, weighted=weighted).order
+    m = m.loc[order]
+    caps = capabilities(lang)["name"]
+    names = _short_names(lang)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(0.55 * m.shape[1] + 4, 0.45 * m.shape[0] + 2.5))
+    cmap = ListedColormap(["#f2f2f2", "#9ecae1", "#1f5a96"])
+    sns.heatmap(m, ax=ax, cmap=cmap, vmin=-0.5, vmax=2.5, linewidths=0.5, linecolor="white",
+                cbar_kws={"ticks": [0, 1, 2], "shrink": 0.6})
+    cbar = ax.collections[0].colorbar
+    cbar.set_ticklabels([t("not covered", "未涉及", lang), t("partly", "部分", lang), t("fully", "完整", lang)])
+    ax.set_xticklabels([caps[c] for c in m.columns], rotation=60, ha="right")
+    ax.set_yticklabels([names[f] for f in m.index], rotation=0)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.set_title(t("CRM frameworks × capabilities (rows clustered)", "CRM 框架 × 能力(行已聚类)", lang))
+    return ax
+
+
+def plot_dendrogram(lang: str = "en", weighted: bool = False, ax: Any = None) -> Any:
+    """Dendrogram of the average-linkage clustering on Jaccard distance (returns the Axes)."""
+    import matplotlib.pyplot as plt
+    from scipy.cluster.hierarchy import dendrogram
+
+    _lang(lang)
+    res = cluster(weighted=weighted)
+    names = _short_names(lang)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 0.4 * len(res.order) + 1.5))
+    dendrogram(res.linkage, labels=[names[f] for f in res.distance.index], orientation="right", ax=ax,
+               color_threshold=0.7 * float(res.linkage[:, 2].max()))
+    ax.set_xlabel(t("Jaccard distance (1 − similarity)", "Jaccard 距离(1 − 相似度)", lang))
+    ax.set_title(t("Which frameworks cover the same capabilities", "哪些框架覆盖相同的能力", lang))
+    return ax
+
+
+def plot_stage_alignment(lang: str = "en", ax: Any = None) -> Any:
+    """Each framework's stages placed on the common lifecycle phases, joined in their order."""
+    import matplotlib.pyplot as plt
+
+    _lang(lang)
+    st = stage_alignment(lang)
+    phases = lifecycle_phases(lang)
+    fws = list(dict.fromkeys(st["framework"]))
+    names = _short_names(lang)
+    structure = catalog(lang)["structure"]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(13, 0.62 * len(fws) + 2))
+    for y, fw in enumerate(fws):
+        rows = st[st["framework"] == fw]
+        prim = rows[rows["kind"] == "primary"]
+        # stages sharing a phase are spread within the phase's column so that each one shows
+        base = prim["phase_order"].to_numpy(dtype=float)
+        xs = base.copy()
+        for ph in np.unique(base):
+            idx = np.flatnonzero(base == ph)
+            if len(idx) > 1:
+                xs[idx] = ph + np.linspace(-0.28, 0.28, len(idx))
+        ax.axhline(y, color="#eeeeee", lw=0.8, zorder=0)
+        # arcs join consecutive stages: above the row when moving forward, below when going back
+        # (the y axis runs downwards, so "above" is y - h)
+        tt = np.linspace(0.0, 1.0, 30)
+        ordered = structure[fw] != "components"  # building blocks have no order to draw
+        for x0, x1 in zip(xs[:-1], xs[1:]) if ordered else []:
+            h = 0.3 if x1 >= x0 else -0.3
+            cx = x0 + (x1 - x0) * tt
+            cy = y - h * 4 * tt * (1 - tt)
+            ax.plot(cx, cy, color="#999999", lw=0.9, zorder=1)
+            ax.annotate("", xy=(cx[-1], cy[-1]), xytext=(cx[-4], cy[-4]),
+                        arrowprops={"arrowstyle": "-|>", "color": "#999999", "lw": 0.9, "shrinkA": 0, "shrinkB": 4})
+        ax.scatter(xs, [y] * len(xs), s=60, color="#1f5a96", zorder=2)
+        for x, order in zip(xs, prim["order"]):
+            ax.annotate(str(order), (x, y), xytext=(7, 4), textcoords="offset points", ha="left", fontsize=8)
+        sup = rows[rows["kind"] == "supporting"]
+        if len(sup):
+            ax.scatter(sup["phase_order"].to_numpy(dtype=float) + np.linspace(-0.25, 0.25, len(sup)), [y] * len(sup),
+                       s=40, marker="s", color="#d9822b", zorder=2)
+    ax.set_yticks(range(len(fws)))
+    ax.set_yticklabels([names[f] for f in fws])
+    ax.set_xticks(range(len(phases)))
+    ax.set_xticklabels(phases["name"], rotation=20, ha="right")
+    ax.set_xlim(-0.5, len(phases) - 0.5)
+    ax.set_ylim(len(fws) - 0.4, -0.6)
+    ax.set_title(t("Stages of each framework on a common CRM lifecycle\n(numbers and arcs: stage order, none for unordered building blocks; arcs below the row go back; squares: supporting conditions)",
+                   "各框架的阶段在统一 CRM 生命周期上的位置\n(数字和弧线表示阶段顺序,无序构件不画弧线;行下方的弧线表示回到前面的环节;方块为支撑条件)", lang), fontsize=10)
+    ax.grid(False)
+    for x in range(len(phases) + 1):
+        ax.axvline(x - 0.5, color="#dddddd", lw=0.8, zorder=0)
+    return ax
