@@ -34,7 +34,9 @@ from crm_analysis.csi.survey import Survey, SurveyProblem, check_survey, n_param
 
 __all__ = [
     "DEFAULT_PREFIXES",
+    "GroupComparison",
     "LABELS",
+    "ModelComparison",
     "PresetModel",
     "Survey",
     "SurveyProblem",
@@ -42,11 +44,15 @@ __all__ = [
     "compare_groups",
     "compare_models",
     "index",
+    "index_weights",
     "ipma",
+    "ipma_reading",
+    "henseler_p",
     "label",
     "labels",
     "match_prefix",
     "n_parameters",
+    "permutation_p",
     "plot_ipma",
     "preset",
     "presets",
@@ -58,9 +64,15 @@ __all__ = [
 _LAZY = {
     "index": "crm_analysis.csi.index",
     "ipma": "crm_analysis.csi.index",
+    "ipma_reading": "crm_analysis.csi.index",
+    "index_weights": "crm_analysis.csi.index",
     "plot_ipma": "crm_analysis.csi.index",
     "compare_groups": "crm_analysis.csi.groups",
+    "GroupComparison": "crm_analysis.csi.groups",
+    "henseler_p": "crm_analysis.csi.groups",
+    "permutation_p": "crm_analysis.csi.groups",
     "compare_models": "crm_analysis.csi.compare",
+    "ModelComparison": "crm_analysis.csi.compare",
 }
 
 
