@@ -1,0 +1,232 @@
+"""PLS-SEM speed: our engine against PyPI plspm and PyPI seminr, same model, same machine, one run.
+
+    .venv/bin/python benchmarks/bench_pls.py                # everything (creates the plspm venv)
+    .venv/bin/python benchmarks/bench_pls.py --quick        # fewer peer resamples
+    .venv/bin/python benchmarks/bench_pls.py --no-peers     # our figures only
+
+Method and figures: benchmarks/README_pls.md.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from crm_analysis import sem  # noqa: E402
+
+PLSPM_VENV = ROOT / "benchmarks" / ".venv-plspm"
+
+# The ECSI model of the mobi data (PEERS.md): 7 constructs, 24 indicators, all mode A.
+ECSI = """
+Image        =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
+Expectation  =~ CUEX1 + CUEX2 + CUEX3
+Quality      =~ PERQ1 + PERQ2 + PERQ3 + PERQ4 + PERQ5 + PERQ6 + PERQ7
+Value        =~ PERV1 + PERV2
+Satisfaction =~ CUSA1 + CUSA2 + CUSA3
+Complaints   =~ CUSCO
+Loyalty      =~ CUSL1 + CUSL2 + CUSL3
+Expectation  ~ Image
+Quality      ~ Expectation
+Value        ~ Expectation + Quality
+Satisfaction ~ Image + Expectation + Quality + Value
+Complaints   ~ Satisfaction
+Loyalty      ~ Image + Satisfaction + Complaints
+"""
+
+PLSPM_SCRIPT = textwrap.dedent(
+    """
+    import json, sys, time
+    import pandas as pd
+    import plspm.config as c
+    from plspm.plspm import Plspm
+    from plspm.scheme import Scheme
+    from plspm.mode import Mode
+    data = pd.read_csv(sys.argv[1], index_col=0)
+    resamples, processes = int(sys.argv[2]), int(sys.argv[3])
+    s = c.Structure()
+    s.add_path(["Image"], ["Expectation", "Satisfaction", "Loyalty"])
+    s.add_path(["Expectation"], ["Quality", "Value", "Satisfaction"])
+    s.add_path(["Quality"], ["Value", "Satisfaction"])
+    s.add_path(["Value"], ["Satisfaction"])
+    s.add_path(["Satisfaction"], ["Complaints", "Loyalty"])
+    s.add_path(["Complaints"], ["Loyalty"])
+    cfg = c.Config(s.path(), scaled=True)
+    for lv, prefix in [("Image", "IMAG"), ("Expectation", "CUEX"), ("Quality", "PERQ"),
+                       ("Value", "PERV"), ("Satisfaction", "CUSA"), ("Loyalty", "CUSL")]:
+        cfg.add_lv_with_columns_named(lv, Mode.A, data, prefix)
+    cfg.add_lv("Complaints", Mode.A, c.MV("CUSCO"))
+    t = time.perf_counter(); Plspm(data, cfg, Scheme.PATH, 300, 1e-7); fit = time.perf_counter() - t
+    t = time.perf_counter()
+    Plspm(data, cfg, Scheme.PATH, 300, 1e-7, bootstrap=True, bootstrap_iterations=resamples,
+          processes=processes)
+    boot = time.perf_counter() - t
+    print(json.dumps({"fit": fit, "boot": boot, "resamples": resamples, "processes": processes}))
+    """
+)
+
+
+def load_mobi() -> pd.DataFrame:
+    shared = Path(os.environ.get("CRM_ANALYSIS_SHARED", ROOT.parent / "shared"))
+    path = shared / "data" / "ecsi_mobi.csv"
+    if path.exists():
+        return pd.read_csv(path, index_col=0)
+    from seminr.datasets import load_mobi as seminr_mobi  # the same data, shipped with seminr
+
+    d = seminr_mobi()
+    return pd.DataFrame(d.to_numpy(), columns=list(d.columns))
+
+
+def timed(fn, repeat: int) -> list[float]:
+    out = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t)
+    return out
+
+
+def ensure_plspm_venv() -> Path | None:
+    python = PLSPM_VENV / "bin" / "python"
+    if python.exists():
+        return python
+    print(f"creating {PLSPM_VENV.relative_to(ROOT)} (plspm needs pandas<3) ...", flush=True)
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(PLSPM_VENV)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "plspm==0.5.7", "pandas<3"],
+                       check=True)
+    except subprocess.CalledProcessError as exc:
+        print(f"  could not create the plspm environment: {exc}")
+        return None
+    return python
+
+
+def run_plspm(data: pd.DataFrame, resamples: int, processes: int) -> dict | None:
+    python = ensure_plspm_venv()
+    if python is None:
+        return None
+    script = PLSPM_VENV / "bench_plspm_child.py"  # inside the git-ignored venv folder
+    script.write_text(PLSPM_SCRIPT)
+    data_csv = PLSPM_VENV / "mobi.csv"
+    data.to_csv(data_csv)
+    proc = subprocess.run([str(python), str(script), str(data_csv), str(resamples), str(processes)],
+                          capture_output=True, text=True, timeout=3600)
+    if proc.returncode != 0:
+        print("  plspm failed:", proc.stderr.strip().splitlines()[-1:] or proc.stderr)
+        return None
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def run_seminr(data: pd.DataFrame, resamples: int) -> dict | None:
+    try:
+        import seminr
+    except ImportError:
+        return None
+    mm = seminr.constructs(
+        seminr.composite("Image", seminr.multi_items("IMAG", range(1, 6))),
+        seminr.composite("Expectation", seminr.multi_items("CUEX", range(1, 4))),
+        seminr.composite("Quality", seminr.multi_items("PERQ", range(1, 8))),
+        seminr.composite("Value", seminr.multi_items("PERV", range(1, 3))),
+        seminr.composite("Satisfaction", seminr.multi_items("CUSA", range(1, 4))),
+        seminr.composite("Complaints", seminr.single_item("CUSCO")),
+        seminr.composite("Loyalty", seminr.multi_items("CUSL", range(1, 4))),
+    )
+    sm = seminr.relationships(
+        seminr.paths(from_="Image", to=["Expectation", "Satisfaction", "Loyalty"]),
+        seminr.paths(from_="Expectation", to=["Quality", "Value", "Satisfaction"]),
+        seminr.paths(from_="Quality", to=["Value", "Satisfaction"]),
+        seminr.paths(from_="Value", to=["Satisfaction"]),
+        seminr.paths(from_="Satisfaction", to=["Complaints", "Loyalty"]),
+        seminr.paths(from_="Complaints", to="Loyalty"),
+    )
+    fit = min(timed(lambda: seminr.estimate_pls(data, mm, sm), 3))
+    model = seminr.estimate_pls(data, mm, sm)
+    boot = timed(lambda: seminr.bootstrap_model(model, nboot=resamples, seed=1, cores=1), 1)[0]
+    scaling = {}
+    for n in (10**4, 10**5):
+        big = sem.simulate(ECSI, n=n, seed=n, scale=(1, 10))
+        scaling[n] = min(timed(lambda: seminr.estimate_pls(big, mm, sm), 1))
+    return {"fit": fit, "boot": boot, "resamples": resamples, "scaling": scaling}
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--resamples", type=int, default=5000)
+    ap.add_argument("--plspm-resamples", type=int, default=200)
+    ap.add_argument("--seminr-resamples", type=int, default=100)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--quick", action="store_true", help="20 plspm and 20 seminr resamples")
+    ap.add_argument("--no-peers", action="store_true")
+    args = ap.parse_args(argv)
+    if args.quick:
+        args.plspm_resamples, args.seminr_resamples, args.repeat = 20, 20, 3
+
+    data = load_mobi()
+    B = args.resamples
+    print(f"ECSI model on mobi: {len(data)} respondents, 24 indicators, 7 constructs, path scheme; "
+          f"{os.cpu_count()} cores; numpy {np.__version__}, pandas {pd.__version__}")
+    sem.estimate_pls(data, ECSI, bootstrap=20, seed=0)  # warm-up (imports, caches)
+
+    fit = timed(lambda: sem.estimate_pls(data, ECSI), args.repeat)
+    full = timed(lambda: sem.estimate_pls(data, ECSI, bootstrap=B, seed=1), args.repeat)
+    rng = np.random.default_rng(1)
+    idx = rng.integers(0, len(data), size=(B, len(data)))
+    batch = timed(lambda: sem.pls_batch(data, ECSI, indices=idx), args.repeat)
+    ours_boot = statistics.median(full)
+    print("\nours (crm_analysis.sem)")
+    print(f"  fit                                   {1000 * min(fit):8.1f} ms")
+    print(f"  {B} resamples, estimate_pls(bootstrap=) {statistics.median(full):8.3f} s median "
+          f"(min {min(full):.3f}, max {max(full):.3f}; incl. BCa jackknife, all CIs and tables)")
+    print(f"  {B} resamples, pls_batch (paths, weights, loadings, R²) "
+          f"{statistics.median(batch):.3f} s median (min {min(batch):.3f})")
+    print(f"  goal <= 1 s for {B} resamples: {'met' if ours_boot <= 1 else 'NOT met'}")
+
+    print("\nscaling in respondents (simulated ECSI data, 10-point items, one fit)")
+    ours_scaling = {}
+    for n in (10**4, 10**5, 10**6):
+        big = sem.simulate(ECSI, n=n, seed=n, scale=(1, 10))
+        ours_scaling[n] = min(timed(lambda: sem.estimate_pls(big, ECSI), 3 if n < 10**6 else 2))
+        print(f"  n = {n:>9,}  {ours_scaling[n]:8.3f} s")
+    print(f"  goal 10^6 under 5 s: {'met' if ours_scaling[10**6] < 5 else 'NOT met'}")
+
+    if args.no_peers:
+        return
+    print("\npeers (same model, same data, this run)")
+    pp = run_plspm(data, args.plspm_resamples, processes=2)
+    if pp:
+        per = pp["boot"] / pp["resamples"]
+        print(f"  plspm 0.5.7 (pandas<3 venv): fit {1000 * pp['fit']:.0f} ms; {pp['resamples']} resamples "
+              f"({pp['processes']} processes) {pp['boot']:.1f} s = {per:.3f} s/resample "
+              f"-> {B} resamples ~ {per * B:.0f} s (extrapolated)")
+        print(f"  ratio bootstrap plspm / ours: {per * B / ours_boot:,.0f}x   "
+              f"(goal >= 100x)")
+        print(f"  ratio fit plspm / ours: {pp['fit'] / min(fit):,.0f}x")
+    else:
+        print("  plspm: not available")
+    sr = run_seminr(data, args.seminr_resamples)
+    if sr:
+        per = sr["boot"] / sr["resamples"]
+        print(f"  seminr 0.2.1 (PyPI): fit {1000 * sr['fit']:.1f} ms; {sr['resamples']} resamples "
+              f"(1 process) {sr['boot']:.1f} s = {per:.3f} s/resample -> {B} ~ {per * B:.0f} s (extrapolated)")
+        print(f"  ratio bootstrap seminr / ours: {per * B / ours_boot:,.0f}x")
+        print(f"  ratio fit seminr / ours: {sr['fit'] / min(fit):,.1f}x")
+        for n, t in sr["scaling"].items():
+            print(f"  seminr fit n = {n:>9,}  {t:8.3f} s  (ours {ours_scaling[n]:.3f} s, "
+                  f"ratio {t / ours_scaling[n]:,.0f}x)")
+    else:
+        print("  seminr: not installed (pip install seminr)")
+
+
+if __name__ == "__main__":
+    main()
