@@ -128,9 +128,9 @@ def _problems(frame: pd.DataFrame, name: str, from_file: bool, inst: Instrument)
             value_problems.append(f"{name}: {_row_label(frame, k, from_file)}, item {col}: {raw.iloc[k]!r} is not a "
                                   f"number (expected an integer {lo}..{hi} or an empty cell)")
         for k in np.flatnonzero(out.to_numpy()):
-            value_problems.append(f"{name}: {_row_label(frame, k, from_file)}, item {col}: answer {num.iloc[k]:g} is "
-                                  f"outside the scale {lo}..{hi}"
-                                  + (" (whole numbers only)" if lo <= num.iloc[k] <= hi else ""))
+            v = num.iloc[k]
+            what = f"is not a whole number on the scale {lo}..{hi}" if lo <= v <= hi else f"is outside the scale {lo}..{hi}"
+            value_problems.append(f"{name}: {_row_label(frame, k, from_file)}, item {col}: answer {v:g} {what}")
         answered[col] = num.notna() & ~out
     problems += _limited(value_problems, "answers off the scale")
 

@@ -280,7 +280,7 @@ def _scores_from(data: Any, inst: Instrument, min_answered: float) -> pd.DataFra
         values = pd.to_numeric(frame[d], errors="coerce")
         bad = frame.index[(values.isna() & frame[d].notna()) | (values < lo) | (values > hi)]
         if len(bad):
-            raise InputError(f"data: dimension score {d} of firm {bad[0]} is {frame.loc[bad[0], d]!r}; expected a "
+            raise InputError(f"data: dimension score {d} of firm {bad[0]} is {str(frame.loc[bad[0], d])!r}; expected a "
                              f"number on the {lo}-{hi} scale")
         frame[d] = values.astype(float)
     frame.index = frame.index.map(str)
