@@ -1,0 +1,188 @@
+"""CRM framework catalog: content, seed citations, schema errors, capability comparison, plots."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from crm_analysis import frameworks as F
+from crm_analysis.errors import InputError, ParameterError
+
+REQUIRED = {
+    # id: (number of primary stages, seed document or None, a term the seed document contains)
+    "idic": (4, "003", "IDIC"),
+    "buttle_value_chain": (5, "003", "Buttle"),
+    "payne_frow": (5, None, None),
+    "gartner_building_blocks": (6, "003", "Gartner"),  # 8 blocks, 2 of them supporting
+    "hp_four_phase": (4, "003", "惠普"),
+    "three_layer": (3, "003", "客户需求层"),
+    "five_level_ladder": (5, "002", "合作伙伴管理"),
+    "maturity_three_level": (3, "000", "初级"),
+    "seven_steps": (7, "001", "客户接触点管理"),
+    "rfm": (4, "003", "RFM"),
+    "csi_family": (7, "003", "满意度指数"),
+}
+
+
+@pytest.fixture()
+def catalog_file(tmp_path):
+    """Write a modified copy of the catalog; ``edit`` receives the loaded dict."""
+    def write(edit):
+        data = yaml.safe_load(F.DEFAULT_PATH.read_text("utf-8"))
+        edit(data)
+        path = tmp_path / "frameworks.yaml"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+        return path
+    return write
+
+
+def test_catalog_has_every_required_framework_with_all_fields():
+    cat = F.catalog()
+    assert set(REQUIRED) <= set(cat.index)
+    assert cat.index.is_unique
+    for col in ("name_en", "name_zh", "authors", "source", "focus", "stages", "data_needs", "outputs"):
+        assert cat[col].notna().all() and (cat[col].astype(str).str.len() > 0).all(), col
+    assert set(cat["focus"]) <= {"strategic", "operational", "analytical"}
+    for fid, (n_stages, seed, _) in REQUIRED.items():
+        assert cat.loc[fid, "n_stages"] == n_stages, fid
+        assert (cat.loc[fid, "seed_document"] if pd.notna(cat.loc[fid, "seed_document"]) else None) == seed, fid
+
+
+def test_stage_order_and_supporting_conditions():
+    st = F.stage_alignment()
+    buttle = st[st["framework"] == "buttle_value_chain"]
+    assert buttle.loc[buttle["kind"] == "primary", "stage"].tolist() == [
+        "Customer portfolio analysis", "Customer intimacy", "Network development",
+        "Value proposition development", "Manage the customer lifecycle"]
+    assert (buttle["kind"] == "supporting").sum() == 4
+    assert len(st[st["framework"] == "gartner_building_blocks"]) == 8
+    hp = st[st["framework"] == "hp_four_phase"]["stage"].tolist()
+    assert hp == ["Information management", "Customer value measurement", "Activity management",
+                  "Implementation management"]
+    zh = F.stage_alignment("zh")
+    assert zh[zh["framework"] == "five_level_ladder"]["stage"].tolist() == [
+        "基础级管理", "满意度管理", "信任管理", "忠诚度管理", "合作伙伴管理"]
+
+
+def test_seed_citations_point_at_documents_that_contain_the_framework(shared_dir):
+    cat = F.catalog()
+    for fid, (_, seed, term) in REQUIRED.items():
+        if seed is None:
+            assert pd.isna(cat.loc[fid, "seed_file"]) and isinstance(cat.loc[fid, "seed_where"], str)
+            continue
+        text = (shared_dir / "seeds" / cat.loc[fid, "seed_file"]).read_text("utf-8")
+        assert term in text, (fid, term)
+
+
+def test_chinese_catalog_and_seed_titles():
+    cat = F.catalog("zh")
+    assert cat.loc["five_level_ladder", "name"] == "客户关系五级管理"
+    assert "→" in cat.loc["seven_steps", "stages"]
+    assert F.load()["seed_documents"]["002"]["title_zh"] == "客户关系五级管理"
+    with pytest.raises(ParameterError, match="lang"):
+        F.catalog("fr")
+
+
+def test_taxonomy_and_every_mapping_justified_in_both_languages():
+    caps = F.capabilities()
+    assert set(F.REQUIRED_CAPABILITIES) <= set(caps.index)
+    maps = F.mappings()
+    assert set(maps["level"]) <= {1, 2}
+    assert (maps["justification_en"].str.len() > 10).all() and (maps["justification_zh"].str.len() > 4).all()
+    # every framework is mapped onto the taxonomy
+    assert set(maps["framework"]) == set(F.catalog().index)
+
+
+def test_missing_field_is_an_error_naming_framework_and_field(catalog_file):
+    path = catalog_file(lambda d: d["frameworks"][0].pop("source"))
+    with pytest.raises(InputError, match=r"framework 'idic': field 'source' is missing"):
+        F.load(path)
+
+
+def test_unknown_capability_is_an_error_naming_framework_and_capability(catalog_file):
+    def edit(d):
+        d["frameworks"][9]["capabilities"]["telepathy"] = {"level": 1, "en": "x", "zh": "x"}
+    with pytest.raises(InputError, match=r"framework 'rfm': unknown capability 'telepathy'"):
+        F.load(catalog_file(edit))
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda d: d["frameworks"][1]["capabilities"]["identify"].update(level=3), r"'buttle_value_chain'.*level is 3"),
+    (lambda d: d["frameworks"][2].update(focus="tactical"), r"'payne_frow': field 'focus'"),
+    (lambda d: d["frameworks"][0]["seed"].update(doc="009"), r"'idic': field 'seed.doc'"),
+    (lambda d: d["frameworks"][0].update(year=None), r"'idic': field 'year' is null"),
+    (lambda d: d["frameworks"][0]["stages"][0].update(phase="nowhere"), r"'idic', stage #1: field 'phase'"),
+    (lambda d: d["frameworks"][0].update(colour="blue"), r"'idic': unknown field 'colour'"),
+    (lambda d: d["capabilities"].pop(0), r"required capability 'identify'"),
+    (lambda d: d["frameworks"][3]["capabilities"]["interact"].pop("zh"), r"capabilities.interact'.*'zh' is missing"),
+])
+def test_schema_errors(catalog_file, edit, message):
+    with pytest.raises(InputError, match=message):
+        F.load(catalog_file(edit))
+
+
+def test_capability_matrix_levels_and_binary():
+    m = F.capability_matrix()
+    assert m.shape == (len(F.catalog()), len(F.capabilities()))
+    assert set(np.unique(m.to_numpy())) <= {0, 1, 2}
+    assert m.loc["rfm", "customer_value"] == 2 and m.loc["rfm", "partnership"] == 0
+    assert m.loc["five_level_ladder", "partnership"] == 2
+    b = F.capability_matrix(levels=False)
+    assert ((b == 1) == (m > 0)).all().all()
+
+
+def test_jaccard_by_hand():
+    m = pd.DataFrame([[2, 1, 0, 0], [1, 0, 2, 0], [0, 0, 0, 1]], index=["a", "b", "c"], columns=list("wxyz"))
+    s = F.similarity(m)
+    # a = {w, x}, b = {w, y}: |∩| = 1, |∪| = 3
+    assert s.loc["a", "b"] == pytest.approx(1 / 3)
+    assert s.loc["a", "c"] == 0 and s.loc["c", "c"] == 1
+    assert (s.to_numpy() == s.to_numpy().T).all()
+    # weighted: Σmin = min(2,1) = 1; Σmax = 2 + 1 + 2 = 5
+    assert F.similarity(m, weighted=True).loc["a", "b"] == pytest.approx(1 / 5)
+
+
+def test_clustering_joins_identical_profiles_first():
+    m = pd.DataFrame([[1, 1, 0, 0], [1, 1, 0, 0], [0, 1, 1, 1], [0, 0, 1, 1]],
+                     index=["a", "b", "c", "d"], columns=list("wxyz"))
+    res = F.cluster(m)
+    # first merge at distance 0 joins a and b
+    first = res.linkage[0]
+    assert first[2] == 0 and {int(first[0]), int(first[1])} == {0, 1}
+    groups = res.groups(2)
+    assert groups["a"] == groups["b"] and groups["c"] == groups["d"] and groups["a"] != groups["c"]
+    assert res.cophenetic_correlation > 0.9
+    with pytest.raises(ParameterError):
+        F.cluster(m, method="ward-ish")
+
+
+def test_coverage_and_gaps_by_hand():
+    m = pd.DataFrame([[2, 1, 0], [1, 1, 0]], index=["a", "b"], columns=["x", "y", "z"])
+    cov = F.coverage(m)
+    assert cov.loc["x", "status"] == "covered" and cov.loc["x", "frameworks_full"] == "a"
+    assert cov.loc["y", "status"] == "partial only" and cov.loc["y", "partial"] == 2
+    assert cov.loc["z", "status"] == "gap"
+    assert list(F.gaps(m).index) == ["y", "z"]
+
+
+def test_real_catalog_gaps():
+    g = F.gaps()
+    # no framework forecasts individual customers' behaviour: only partial mentions
+    assert g.loc["prediction", "status"] == "partial only"
+    assert g.loc["prediction", "full"] == 0
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_plots_draw(lang):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ax = F.plot_heatmap(lang)
+    assert len(ax.get_yticklabels()) == len(F.catalog())
+    ax2 = F.plot_dendrogram(lang)
+    assert len(ax2.get_yticklabels()) == len(F.catalog())
+    ax3 = F.plot_stage_alignment(lang)
+    assert len(ax3.get_xticklabels()) == len(F.lifecycle_phases())
+    plt.close("all")
