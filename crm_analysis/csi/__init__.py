@@ -62,11 +62,11 @@ __all__ = [
 
 # the analyses import the PLS engine (and plotting); load them on first use
 _LAZY = {
-    "index": "crm_analysis.csi.index",
-    "ipma": "crm_analysis.csi.index",
-    "ipma_reading": "crm_analysis.csi.index",
-    "index_weights": "crm_analysis.csi.index",
-    "plot_ipma": "crm_analysis.csi.index",
+    "index": "crm_analysis.csi.indexing",
+    "ipma": "crm_analysis.csi.indexing",
+    "ipma_reading": "crm_analysis.csi.indexing",
+    "index_weights": "crm_analysis.csi.indexing",
+    "plot_ipma": "crm_analysis.csi.indexing",
     "compare_groups": "crm_analysis.csi.groups",
     "GroupComparison": "crm_analysis.csi.groups",
     "henseler_p": "crm_analysis.csi.groups",

@@ -242,14 +242,11 @@ def index(
                       UserWarning, stacklevel=2)
     draws = getattr(result, "bootstrap_draws", None) or {}
     if "std_weights" in draws:
-        mom = _resample_moments(result, data)
-        if mom is None:
+        idx_b = _index_draws(result, (lo, hi), data)
+        if idx_b is None:
             warnings.warn("index: the result was bootstrapped but no data= was given, so no intervals "
                           "(pass the DataFrame given to estimate_pls)", UserWarning, stacklevel=2)
             return out
-        mu_b, sd_b = mom
-        vb, _ = _normalised(np.asarray(draws["std_weights"], float), sd_b, owner, cs)
-        _, idx_b = _index_values(vb, mu_b, owner, cs, lo, hi)
         level = result.settings.get("ci_level", 0.95) if ci_level is None else float(ci_level)
         se, l_, h_ = _ci(idx_b, level)
         out["se"] = se
@@ -257,6 +254,18 @@ def index(
         out["ci_high"] = h_
         out["n_boot"] = np.isfinite(idx_b).sum(axis=0)
     return out
+
+
+def _index_draws(result: Any, scale: tuple[float, float], data: pd.DataFrame | None) -> np.ndarray | None:
+    """(B, J) index of every construct in every bootstrap resample (None without the moments)."""
+    mom = _resample_moments(result, data)
+    if mom is None:
+        return None
+    cs, owner, _, _, _ = _weights_arrays(result)
+    mu_b, sd_b = mom
+    vb, _ = _normalised(np.asarray(result.bootstrap_draws["std_weights"], float), sd_b, owner, cs)
+    _, idx_b = _index_values(vb, mu_b, owner, cs, *scale)
+    return idx_b
 
 
 # --------------------------------------------------------------------------------------------
