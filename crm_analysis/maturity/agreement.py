@@ -95,7 +95,8 @@ def weighted_kappa(a: Any, b: Any, weights: str | None = "linear", categories: S
     a, b : ratings of the same units (sequences, or Series aligned on their index).
     weights : ``None``, ``"linear"`` or ``"quadratic"``.
     categories : the ordered categories (default: the sorted values seen in ``a`` and ``b``).
-        Give them when a category is unused, since weights depend on ``k``.
+        Give them when a category between others is unused: weights count the steps between
+        categories (unused ones at either end do not change kappa).
 
     Returns
     -------

@@ -241,9 +241,21 @@ def predictive_validity(grades: pd.DataFrame | pd.Series, outcome: pd.Series, *,
     table["p"] = 2 * stats.norm.sf(table["z"].abs())
     table["ci_low"] = table["coef"] - z * table["se"]
     table["ci_high"] = table["coef"] + z * table["se"]
-    table["odds_ratio"] = np.exp(table["coef"])
-    table["or_low"] = np.exp(table["ci_low"])
-    table["or_high"] = np.exp(table["ci_high"])
+    with np.errstate(over="ignore"):  # a separated term has a huge coefficient; flagged below
+        table["odds_ratio"] = np.exp(table["coef"])
+        table["or_low"] = np.exp(table["ci_low"])
+        table["or_high"] = np.exp(table["ci_high"])
+    # (quasi-)complete separation: every firm of a grade in the lowest or highest outcome category
+    top = len(categories) - 1
+    for lv_value, ys in frame.groupby("level")["y"]:
+        if len(ys) and ((ys == top).all() or (ys == 0).all()) and frame["level"].nunique() > 1:
+            where = "highest" if (ys == top).all() else "lowest"
+            notes.append(f"every firm at grade {int(lv_value)} ({len(ys)}) is in the {where} outcome category "
+                         "(separation): " + ("its odds ratio is not identified (infinite)" if coding == "dummy"
+                                             else "the linear coefficient may be inflated"))
+    huge = table[(table["se"] > 50) | (table["coef"].abs() > 15)]
+    for term in huge["term"]:
+        notes.append(f"{term}: coefficient not identified (separation); ignore its estimate and p-value")
     # cut points: the first is a level, the later ones are log increments in statsmodels
     cuts = model.transform_threshold_params(res.params.to_numpy())[1:-1]
     thresholds = pd.Series(cuts, index=[f"{categories[i]}|{categories[i + 1]}" for i in range(len(categories) - 1)],
