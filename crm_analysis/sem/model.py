@@ -494,15 +494,17 @@ class Model:
                 + (f" ({', '.join(map(str, list(data.columns)[:30]))}{', ...' if len(data.columns) > 30 else ''})")
             )
         present = [x for x in self.all_indicators if x in data.columns]
-        dup = sorted({x for x in present if isinstance(data.loc[:, x], pd.DataFrame)})
+        repeated = set(data.columns[data.columns.duplicated()])
+        dup = sorted(x for x in present if x in repeated)
         if dup:
             problems.append(f"column name(s) used more than once: {dup}")
+        dtypes = {c: t for c, t in zip(data.columns, data.dtypes) if c not in repeated}
         nonnum = [
-            x for x in present if x not in dup
-            and not (pd.api.types.is_numeric_dtype(data[x]) or pd.api.types.is_bool_dtype(data[x]))
+            x for x in present if x not in repeated
+            and not (pd.api.types.is_numeric_dtype(dtypes[x]) or pd.api.types.is_bool_dtype(dtypes[x]))
         ]
         if nonnum:
-            kinds = ", ".join(f"{x!r} ({data[x].dtype})" for x in nonnum)
+            kinds = ", ".join(f"{x!r} ({dtypes[x]})" for x in nonnum)
             problems.append(f"indicator column(s) not numeric: {kinds}")
         if problems:
             raise InputError(f"{name}: " + "; ".join(problems))
