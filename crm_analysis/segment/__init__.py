@@ -23,7 +23,7 @@ Examples
 from __future__ import annotations
 
 from crm_analysis.segment.cdnow import cdnow_sample
-from crm_analysis.segment.clv import (BGNBDFit, CLVResult, GammaGammaFit, bgnbd_loglik, clv, clv_summary,
+from crm_analysis.segment.clv_models import (BGNBDFit, CLVResult, GammaGammaFit, bgnbd_loglik, clv, clv_summary,
                                       fit_bgnbd, fit_gamma_gamma, gamma_gamma_loglik)
 from crm_analysis.segment.evaluate import EvaluationResult, evaluate, split_periods
 from crm_analysis.segment.metrics import adjusted_rand, auc, captured_share, gini, lift, lorenz_curve, stability

@@ -16,7 +16,7 @@ import pandas as pd
 from crm_analysis.errors import ParameterError
 from crm_analysis.i18n import check_lang
 from crm_analysis.segment import metrics
-from crm_analysis.segment.clv import CLVResult, clv_from_summary, summary_from_prepared
+from crm_analysis.segment.clv_models import CLVResult, clv_from_summary, summary_from_prepared
 from crm_analysis.segment.names import SCHEME_TITLES, SCHEMES
 from crm_analysis.segment.rfm import Prepared, from_day, prepare, rfm_from_prepared, to_day
 from crm_analysis.segment.value import idic, pareto
