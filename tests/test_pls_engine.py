@@ -354,3 +354,19 @@ def test_large_n_bootstrap_uses_grouped_jackknife():
     assert jc.shape == (1000, 2500)
     assert ((1 - jc).sum(axis=0) == 1).all()  # every row left out exactly once
     assert set((1 - jc).sum(axis=1)) <= {2.0, 3.0}
+
+
+def test_degenerate_resamples_are_left_out_and_reported():
+    text = "X =~ x1 + x2 + x3\nY <~ y1 + y2 + y3\nY ~ X"
+    d = sem.simulate(text, n=30, seed=1)
+    d["x3"] = 0
+    d.loc[[0, 1], "x3"] = 1  # two answers differ: many resamples see a constant column
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no numpy noise either
+        fit = sem.estimate_pls(d, text, bootstrap=100, seed=1)
+    bad = ~np.isfinite(fit.bootstrap_draws["paths"]).all(axis=1)
+    assert 0 < bad.sum() < 100 and fit.n_bootstrap == 100 - bad.sum()
+    constant = (fit.bootstrap_counts[:, [0, 1]].sum(axis=1) == 0)
+    np.testing.assert_array_equal(bad, constant)
+    assert any(f"{bad.sum()} of 100 bootstrap resamples have a constant indicator" in w for w in fit.warnings)
+    assert np.isfinite(fit.paths[["se", "ci_low", "ci_high"]].to_numpy()).all()

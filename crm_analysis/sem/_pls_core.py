@@ -266,6 +266,12 @@ def fit_batch(S: np.ndarray, nobs: np.ndarray, st: Structure, *, scheme: str = "
     ``converged`` (B,), and with ``extras`` ``r_squared_adj``, ``htmt`` (B, J, J), ``alpha``,
     ``rho_a``, ``rho_c``, ``ave`` (B, J), ``f_squared`` (B, n_paths), ``gof`` (B,).
     """
+    # degenerate resamples (a constant indicator) propagate NaN quietly; they are flagged below
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        return _fit_batch(S, nobs, st, scheme, scaled, max_iter, tol, convergence, extras)
+
+
+def _fit_batch(S, nobs, st: Structure, scheme, scaled, max_iter, tol, convergence, extras):
     B, p, _ = S.shape
     J = st.J
     mask = st.mask
@@ -327,6 +333,8 @@ def fit_batch(S: np.ndarray, nobs: np.ndarray, st: Structure, *, scheme: str = "
         "lv_cor": RL,
         "n_iter": n_iter,
         "converged": converged,
+        # a constant indicator or a non-finite iteration: not a convergence problem
+        "degenerate": ~(sd > 0).all(axis=1) | ~np.isfinite(delta),
         "delta": delta,
         "indicator_sd": sd,
     }

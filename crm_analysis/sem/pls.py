@@ -753,7 +753,7 @@ def _run_bootstrap(res: PLSResult, st: core.Structure, Xc: np.ndarray, opts: dic
     rng = np.random.default_rng(seed) if not isinstance(seed, np.random.Generator) else seed
     counts = np.empty((B, n), dtype=np.int32)
     draws: dict[str, list[np.ndarray]] = {}
-    conv = []
+    conv, degen = [], []
     step = _chunks(B, n, p)
     for s in range(0, B, step):
         c = bs.resample_counts(n, min(step, B - s), rng)
@@ -763,6 +763,7 @@ def _run_bootstrap(res: PLSResult, st: core.Structure, Xc: np.ndarray, opts: dic
         flat = _flatten(fit, st, res._pairs, res._hp)
         ok = fit["converged"]
         conv.append(ok)
+        degen.append(fit["degenerate"])
         for k, v in flat.items():
             v = v.astype(float, copy=True)
             v[~ok] = np.nan  # non-converged resamples do not enter the intervals
@@ -772,10 +773,17 @@ def _run_bootstrap(res: PLSResult, st: core.Structure, Xc: np.ndarray, opts: dic
     res.bootstrap_counts = counts
     res.bootstrap_labels = _labels(st, res.model, res._pairs, res._hp)
     ok = np.concatenate(conv)
-    if not ok.all():
+    bad = np.concatenate(degen)
+    if bad.any():
         res.warnings.append(
-            f"{int((~ok).sum())} of {B} bootstrap resamples did not converge and were left out "
-            f"of the standard errors and intervals"
+            f"{int(bad.sum())} of {B} bootstrap resamples have a constant indicator (too few "
+            f"distinct answers in the resample) and were left out of the standard errors and intervals"
+        )
+    slow = ~ok & ~bad
+    if slow.any():
+        res.warnings.append(
+            f"{int(slow.sum())} of {B} bootstrap resamples did not converge in max_iter="
+            f"{opts['max_iter']} iterations and were left out of the standard errors and intervals"
         )
     # jackknife for the BCa acceleration (delete-one up to 1000 rows, else delete-a-group)
     jc = bs.jackknife_counts(n, seed=rng)
