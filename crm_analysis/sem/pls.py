@@ -207,8 +207,10 @@ class PLSResult:
     bootstrap_draws : dict of str to ndarray
         One row per resample, columns labelled by ``bootstrap_labels`` (empty without bootstrap).
     bootstrap_counts : ndarray or None
-        (B, n) how often each used row appears in each resample; reuse it for derived
-        statistics (e.g. CSI indices) on the same resamples.
+        (B, n) how often each used row appears in each resample; column ``i`` is the row
+        ``scores.index[i]`` (after listwise deletion, the rows kept). Reuse it for derived
+        statistics (e.g. CSI indices) on the same resamples, e.g. with
+        ``pls_batch(data.loc[fit.scores.index], model, counts=fit.bootstrap_counts)``.
     indicator_means, indicator_sds : Series
         Raw indicator means and standard deviations (``ddof=1``) of the rows used.
     """
