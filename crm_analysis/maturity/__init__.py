@@ -41,7 +41,7 @@ Examples
 >>> from crm_analysis import maturity
 >>> df = maturity.simulate(30, n_raters=3, seed=11)
 >>> grades = maturity.grade(df, "three_level")
->>> grades["level"].isin([1, 2, 3]).all()
+>>> bool(grades["level"].isin([1, 2, 3]).all())
 True
 """
 from __future__ import annotations

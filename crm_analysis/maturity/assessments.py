@@ -192,7 +192,7 @@ def check_assessments(data: pd.DataFrame | str | Path, instrument: Instrument | 
     >>> df = maturity.simulate(3, n_raters=1, seed=1)
     >>> df.loc[0, "SAT1"] = 7
     >>> maturity.check_assessments(df)[0]
-    "assessments: row 0 (firm F001, rater R1), item SAT1: answer 7 is outside the scale 1..5"
+    'assessments: row 0 (firm F001, rater R1), item SAT1: answer 7 is outside the scale 1..5'
     """
     inst = load_instrument(instrument)
     try:

@@ -69,7 +69,7 @@ def check_thresholds(thresholds: Any, scheme: str = "three_level",
     >>> maturity.check_thresholds([4.0, 3.2])
     Traceback (most recent call last):
     ...
-    crm_analysis.errors.ParameterError: thresholds: not increasing: advanced (3.2) must be greater than intermediate (4.0)
+    crm_analysis.errors.ParameterError: thresholds: not increasing: advanced (3.2) must be greater than intermediate (4)
     """
     inst = load_instrument(instrument)
     _check_scheme(scheme)
@@ -332,12 +332,8 @@ def grade(data: pd.DataFrame | str | Path, scheme: str = "three_level", threshol
     >>> scores = pd.DataFrame({"firm": ["A", "B", "C"], "satisfaction": [2.0, 3.8, 4.5],
     ...     "loyalty": [2.5, 3.6, 4.4], "engagement": [2.2, 3.5, 4.3], "service": [2.8, 4.5, 4.6],
     ...     "image": [2.4, 3.9, 4.8]})
-    >>> maturity.grade(scores)[["level", "name_en", "profile"]]
-         level       name_en   profile
-    firm
-    A        1       Primary   uniform
-    B        2  Intermediate     mixed
-    C        3      Advanced   uniform
+    >>> maturity.grade(scores)[["level", "name_en", "profile"]].to_dict("list")
+    {'level': [1, 2, 3], 'name_en': ['Primary', 'Intermediate', 'Advanced'], 'profile': ['uniform', 'mixed', 'uniform']}
     """
     inst = load_instrument(instrument)
     _check_scheme(scheme)

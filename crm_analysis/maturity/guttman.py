@@ -107,7 +107,7 @@ def guttman(binary: pd.DataFrame | np.ndarray) -> pd.Series:
         h = float("nan")
     else:
         h = 1 - observed / expected
-    return pd.Series({"reproducibility": cr, "scalability": scal, "loevinger_h": h, "mmr": mmr,
+    return pd.Series({"reproducibility": float(cr), "scalability": float(scal), "loevinger_h": float(h), "mmr": mmr,
                       "errors": errors, "n": n, "k": k,
                       "order_consistent": bool(np.all(np.diff(p) <= 1e-12))}, name="guttman")
 

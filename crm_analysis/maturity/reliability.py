@@ -47,7 +47,7 @@ def cronbach_alpha(items: pd.DataFrame | np.ndarray, ci: float = 0.95) -> pd.Ser
     --------
     >>> from crm_analysis.maturity import cronbach_alpha
     >>> x = [[1, 2, 2], [2, 2, 3], [3, 4, 3], [4, 4, 5], [5, 5, 4]]
-    >>> round(cronbach_alpha(x)["alpha"], 4)
+    >>> round(float(cronbach_alpha(x)["alpha"]), 4)
     0.9286
     """
     if not 0 < ci < 1:
