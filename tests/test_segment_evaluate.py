@@ -138,3 +138,27 @@ def test_simulated_evaluation_with_returns():
     assert (ev.table["auc"] > 0.55).all()
     dropped = segment.evaluate(tx, calibration_end="1997-09-30", returns="drop", schemes=["pareto"])
     assert dropped.table.loc[0, "captured_revenue"] != ev.table.set_index("scheme").loc["pareto", "captured_revenue"]
+
+
+def test_conclusions_scores_and_plots():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    tx = segment.simulate_transactions(2000, 16000, seed=4)
+    ev = segment.evaluate(tx, calibration_end="1997-09-30")
+    tab = ev.table.set_index("scheme")
+    # continuous scores are judged by the same metrics as the segments cut from them
+    assert tab.loc["clv", "score"] == "clv" and np.isnan(tab.loc["mean_split", "auc_score"])
+    assert tab.loc["pareto", "auc_score"] == pytest.approx(
+        segment.auc(ev.rfm["monetary"], (ev.rfm["holdout_transactions"] > 0).astype(int)))
+    best = tab["auc"].idxmax()
+    en, zh = ev.conclusions("en"), ev.conclusions("zh")
+    assert len(en) == len(zh) >= 5
+    assert f"AUC {tab.loc[best, 'auc']:.3f}" in en[0] and f"AUC {tab.loc[best, 'auc']:.3f}" in zh[0]
+    assert len(segment.plot_lorenz(ev, "zh").get_lines()) == len(tab) + 2  # schemes, oracle, random
+    assert len(segment.plot_segments(ev, "mean_split", "en").get_yticklabels()) == 8
+    with pytest.raises(ParameterError, match="not in this evaluation"):
+        segment.plot_segments(ev, "astrology")
+    segment.plot_agreement(ev, "en")
+    plt.close("all")

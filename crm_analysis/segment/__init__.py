@@ -28,6 +28,7 @@ from crm_analysis.segment.clv_models import (BGNBDFit, CLVResult, GammaGammaFit,
 from crm_analysis.segment.evaluate import EvaluationResult, evaluate, split_periods
 from crm_analysis.segment.metrics import adjusted_rand, auc, captured_share, gini, lift, lorenz_curve, stability
 from crm_analysis.segment.names import SCHEMES, recommended_actions, segment_names, translate
+from crm_analysis.segment.plots import plot_agreement, plot_lorenz, plot_segments
 from crm_analysis.segment.reader import ReadReport, TransactionWarning, check_transactions, read_transactions
 from crm_analysis.segment.rfm import mean_split, quintile_scores, rfm, score
 from crm_analysis.segment.simulate import simulate_transactions
@@ -37,7 +38,7 @@ __all__ = [
     "BGNBDFit", "CLVResult", "EvaluationResult", "GammaGammaFit", "ReadReport", "SCHEMES", "TransactionWarning",
     "adjusted_rand", "auc", "bgnbd_loglik", "captured_share", "cdnow_sample", "check_transactions", "clv",
     "clv_summary", "evaluate", "fit_bgnbd", "fit_gamma_gamma", "gamma_gamma_loglik", "gini", "idic", "lift",
-    "lorenz_curve", "mean_split", "pareto", "purchase_rate", "quintile_scores", "read_transactions",
+    "lorenz_curve", "mean_split", "pareto", "plot_agreement", "plot_lorenz", "plot_segments", "purchase_rate", "quintile_scores", "read_transactions",
     "recommended_actions", "rfm", "score", "segment_names", "simulate_transactions", "split_periods",
     "stability", "translate",
 ]

@@ -84,7 +84,10 @@ class EvaluationResult:
         One row per scheme: ``top_segment``, ``top_customer_share``, ``captured_revenue`` (share of
         holdout revenue bought by the top segment), ``lift``, ``repeat_rate_top``,
         ``repeat_rate_all``, ``auc`` ("buys again in holdout"), ``gini`` and ``gini_normalized``
-        (holdout revenue), ``stability_same`` and ``stability_ari``.
+        (holdout revenue), ``stability_same`` and ``stability_ari``; for schemes cut from a
+        continuous score (``score``: RFM sum, monetary value, predicted CLV) the same AUC and
+        Gini computed on the score itself (``auc_score``, ``gini_score``), which shows what the
+        cut into segments loses.
     segment_table : DataFrame
         One row per scheme and segment: customers, calibration and holdout revenue, repeat rate,
         names and recommended actions in both languages.
@@ -121,6 +124,68 @@ class EvaluationResult:
         out = self.segment_table[["scheme", "rank", f"segment_{lang}" if lang == "zh" else "segment", "customers"]]
         return out.set_axis(["scheme", "rank", "segment", "customers"], axis=1).reset_index(drop=True)
 
+    def conclusions(self, lang: str = "en") -> list[str]:
+        """Plain-language findings from the evaluation table (which scheme does best on what).
+
+        Examples
+        --------
+        >>> ev.conclusions("en")[0]  # doctest: +SKIP
+        'Best at telling who buys again (AUC): ...'
+        """
+        from crm_analysis.i18n import t
+
+        check_lang(lang)
+        tab = self.table.set_index("scheme")
+
+        def name(s: str) -> str:
+            return SCHEME_TITLES[s][1 if lang == "zh" else 0]
+
+        out = []
+        best = tab["auc"].idxmax()
+        out.append(t(f"Best at telling who buys again in the holdout: {name(best)} (AUC {tab.loc[best, 'auc']:.3f}; "
+                     f"lowest {name(tab['auc'].idxmin())}, {tab['auc'].min():.3f}).",
+                     f"最能区分保留期内是否再次购买的是{name(best)}(AUC {tab.loc[best, 'auc']:.3f};"
+                     f"最低的是{name(tab['auc'].idxmin())},{tab['auc'].min():.3f})。", lang))
+        g = tab["gini"].idxmax()
+        out.append(t(f"Best at ordering customers by future revenue: {name(g)} (Gini {tab.loc[g, 'gini']:.3f}, "
+                     f"{tab.loc[g, 'gini_normalized']:.0%} of what hindsight achieves).",
+                     f"按未来收入给客户排序最好的是{name(g)}(Gini {tab.loc[g, 'gini']:.3f},"
+                     f"达到事后最优排序的 {tab.loc[g, 'gini_normalized']:.0%})。", lang))
+        lf = tab["lift"].idxmax()
+        out.append(t(f"Sharpest top segment: {name(lf)}: its '{tab.loc[lf, 'top_segment']}' segment is "
+                     f"{tab.loc[lf, 'top_customer_share']:.1%} of customers and bought "
+                     f"{tab.loc[lf, 'captured_revenue']:.1%} of holdout revenue (lift {tab.loc[lf, 'lift']:.2f}).",
+                     f"最集中的顶层细分来自{name(lf)}:其“{tab.loc[lf, 'top_segment_zh']}”占客户的 "
+                     f"{tab.loc[lf, 'top_customer_share']:.1%},贡献了保留期收入的 {tab.loc[lf, 'captured_revenue']:.1%}"
+                     f"(提升度 {tab.loc[lf, 'lift']:.2f})。", lang))
+        st = tab["stability_ari"].idxmax()
+        out.append(t(f"Most stable from the end of calibration to the end of the holdout: {name(st)} "
+                     f"(adjusted Rand {tab.loc[st, 'stability_ari']:.2f}; {tab.loc[st, 'stability_same']:.0%} of "
+                     f"customers kept their segment).",
+                     f"从校准期末到保留期末最稳定的是{name(st)}(调整兰德指数 {tab.loc[st, 'stability_ari']:.2f};"
+                     f"{tab.loc[st, 'stability_same']:.0%} 的客户细分不变)。", lang))
+        scored = tab.dropna(subset=["auc_score"])
+        if len(scored):
+            sc = scored["auc_score"].idxmax()
+            out.append(t(f"Behind the segments: the continuous score of {name(sc)} reaches AUC "
+                         f"{scored.loc[sc, 'auc_score']:.3f} and Gini {scored.loc[sc, 'gini_score']:.3f} "
+                         f"(its {int(scored.loc[sc, 'segments'])} segments: {scored.loc[sc, 'auc']:.3f} and "
+                         f"{scored.loc[sc, 'gini']:.3f}); cutting a score into a few segments loses ranking power.",
+                         f"细分背后的连续得分中,{name(sc)}的得分 AUC 为 {scored.loc[sc, 'auc_score']:.3f}、"
+                         f"Gini 为 {scored.loc[sc, 'gini_score']:.3f}(其 {int(scored.loc[sc, 'segments'])} 个细分为 "
+                         f"{scored.loc[sc, 'auc']:.3f} 和 {scored.loc[sc, 'gini']:.3f});把得分切成少数细分会损失排序能力。", lang))
+        if len(tab) > 1:
+            ari = self.agreement.where(~np.eye(len(self.agreement), dtype=bool))
+            pair = ari.stack().idxmax()
+            out.append(t(f"Most alike: {name(pair[0])} and {name(pair[1])} (adjusted Rand {ari.loc[pair]:.2f}); "
+                         f"values near 0 mean two schemes group customers in unrelated ways.",
+                         f"最相似的是{name(pair[0])}与{name(pair[1])}(调整兰德指数 {ari.loc[pair]:.2f});"
+                         f"接近 0 表示两种方案的分组方式互不相关。", lang))
+        if self.clv is not None and not (self.clv.bgnbd.converged and self.clv.gamma_gamma.converged):
+            out.append(t("Caution: the BG/NBD or Gamma-Gamma fit did not converge; read the CLV scheme with care.",
+                         "注意:BG/NBD 或 Gamma-Gamma 模型未收敛,CLV 方案的结果需谨慎解读。", lang))
+        return out
+
     def summary(self, lang: str = "en") -> pd.DataFrame:
         """The evaluation table with the scheme's title in ``lang`` (rounded for reading)."""
         check_lang(lang)
@@ -129,6 +194,18 @@ class EvaluationResult:
         if lang == "zh":
             out["top_segment"] = out["top_segment_zh"]
         return out.drop(columns=["top_segment_zh"]).round(4)
+
+
+# the continuous score behind each scheme's segments, where there is one
+SCORES = {"quintile": "rfm_score", "pareto": "monetary", "clv": "clv"}
+
+
+def _continuous_score(scheme: str, table: pd.DataFrame, fit: CLVResult | None) -> np.ndarray | None:
+    if scheme == "clv" and fit is not None:
+        return fit.table["clv"].to_numpy(dtype=float)
+    if scheme in ("quintile", "pareto"):
+        return table[SCORES[scheme]].to_numpy(dtype=float)
+    return None
 
 
 def _segment_codes(labels: pd.Categorical) -> np.ndarray:
@@ -260,6 +337,7 @@ def evaluate(tx: pd.DataFrame, customer: str = "customer_id", date: str = "date"
         in_top = codes == top_code
         stab = metrics.stability(np.asarray(seg_cal[scheme]), np.asarray(seg_later[scheme]))
         has_value = hold_value.sum() != 0
+        cont = _continuous_score(scheme, table, fit)
         rows.append({
             "scheme": scheme,
             "segments": int(len(np.unique(codes))),
@@ -275,6 +353,9 @@ def evaluate(tx: pd.DataFrame, customer: str = "customer_id", date: str = "date"
             "gini_normalized": metrics.gini(score, hold_value, normalize=True) if has_value else float("nan"),
             "stability_same": stab["same"],
             "stability_ari": stab["ari"],
+            "score": SCORES.get(scheme),
+            "auc_score": metrics.auc(cont, bought) if cont is not None else float("nan"),
+            "gini_score": metrics.gini(cont, hold_value) if cont is not None and has_value else float("nan"),
         })
         counts = np.bincount(codes, minlength=len(names))
         cal_rev = np.bincount(codes, weights=table["monetary"].to_numpy(), minlength=len(names))
