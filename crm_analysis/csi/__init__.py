@@ -7,6 +7,8 @@
 - :func:`compare_groups`: PLS multigroup analysis (permutation test, Henseler's bootstrap MGA)
   and the CB-SEM measurement-invariance sequence (configural, metric, scalar).
 - :func:`compare_models`: two specifications on the same data, side by side.
+- :func:`assess_loadings`, :func:`assess_reliability`, :func:`assess_htmt`: measurement-model
+  verdicts against the usual thresholds; :func:`plot_index`, :func:`plot_paths` figures.
 
 Examples
 --------
@@ -40,7 +42,12 @@ __all__ = [
     "PresetModel",
     "Survey",
     "SurveyProblem",
+    "assess_htmt",
+    "assess_loadings",
+    "assess_reliability",
     "check_survey",
+    "compare_groups_reading",
+    "ecsi_synthetic",
     "compare_groups",
     "compare_models",
     "index",
@@ -51,13 +58,17 @@ __all__ = [
     "label",
     "labels",
     "match_prefix",
+    "measurement_summary",
     "n_parameters",
     "permutation_p",
+    "plot_index",
     "plot_ipma",
+    "plot_paths",
     "preset",
     "presets",
     "read_survey",
     "resolve_model",
+    "style_verdicts",
 ]
 
 # the analyses import the PLS engine (and plotting); load them on first use
@@ -72,6 +83,15 @@ _LAZY = {
     "henseler_p": "crm_analysis.csi.groups",
     "permutation_p": "crm_analysis.csi.groups",
     "compare_models": "crm_analysis.csi.compare",
+    "compare_groups_reading": "crm_analysis.csi.groups",
+    "assess_loadings": "crm_analysis.csi.quality",
+    "assess_reliability": "crm_analysis.csi.quality",
+    "assess_htmt": "crm_analysis.csi.quality",
+    "measurement_summary": "crm_analysis.csi.quality",
+    "style_verdicts": "crm_analysis.csi.quality",
+    "plot_index": "crm_analysis.csi.plots",
+    "plot_paths": "crm_analysis.csi.plots",
+    "ecsi_synthetic": "crm_analysis.csi.synthetic",
     "ModelComparison": "crm_analysis.csi.compare",
 }
 

@@ -352,3 +352,52 @@ def _invariance(frame, m, group, levels, notes):
         gi = {g: i for i, g in enumerate(res.groups)}
         start = {(gi[r.group], r.lhs, r.op, r.rhs): r.estimate for r in est.itertuples() if r.free}
     return pd.DataFrame(rows), fits
+
+
+def compare_groups_reading(cmp: GroupComparison, lang: str = "en", *, labels: dict | None = None,
+                           alpha: float = 0.05) -> str:
+    """Plain-language reading of a :class:`GroupComparison`, in English or Chinese.
+
+    A path is reported as different between two groups when the permutation test and
+    Henseler's two-sided test both give p < ``alpha``; paths significant by only one test are
+    mentioned as borderline. The invariance steps are read with the chi-square difference and
+    the change in CFI.
+
+    Examples
+    --------
+    >>> print(compare_groups_reading(cmp))  # doctest: +SKIP
+    """
+    from crm_analysis.i18n import check_lang, t
+
+    check_lang(lang)
+    name = (lambda c: labels.get(c, c)) if labels else (lambda c: c)
+    parts: list[str] = []
+    if len(cmp.paths):
+        p = cmp.paths
+        both = p[(p["p_permutation"] < alpha) & (p["p_henseler_two_sided"] < alpha)]
+        one = p[((p["p_permutation"] < alpha) ^ (p["p_henseler_two_sided"] < alpha))]
+        if len(both):
+            items = "; ".join(
+                f"{name(r['from'])} → {name(r['to'])}: {r['estimate_a']:.2f} ({r['group_a']}) vs "
+                f"{r['estimate_b']:.2f} ({r['group_b']}), p = {r['p_permutation']:.3f} / {r['p_henseler_two_sided']:.3f}"
+                for _, r in both.iterrows())
+            parts.append(t(f"Paths that differ between the groups (permutation / Henseler p): {items}.",
+                           f"组间存在显著差异的路径（置换检验 / Henseler 检验 p 值）：{items}。", lang))
+        else:
+            parts.append(t(f"No structural path differs between the groups at the {alpha:.0%} level by both tests.",
+                           f"在 {alpha:.0%} 水平上，两种检验均未发现组间存在差异的结构路径。", lang))
+        if len(one):
+            items = ", ".join(f"{name(a)} → {name(b)}" for a, b in zip(one["from"], one["to"]))
+            parts.append(t(f"Borderline (one test only): {items}.", f"临界（仅一种检验显著）：{items}。", lang))
+    if len(cmp.invariance):
+        inv = cmp.invariance.set_index("model")
+        for step in [s for s in ("metric", "scalar", "strict") if s in inv.index]:
+            r = inv.loc[step]
+            ok = bool(r["supported"])
+            step_zh = {"metric": "度量（载荷）", "scalar": "标量（截距）", "strict": "严格（残差）"}[step]
+            parts.append(t(
+                f"{step.capitalize()} invariance {'is supported' if ok else 'is not supported'}: "
+                f"Δχ² = {r['delta_chi2']:.1f} (Δdf = {int(r['delta_df'])}, p = {r['p_delta']:.3f}), ΔCFI = {r['delta_cfi']:+.3f}.",
+                f"{step_zh}不变性{'成立' if ok else '不成立'}：Δχ² = {r['delta_chi2']:.1f}（Δdf = {int(r['delta_df'])}，"
+                f"p = {r['p_delta']:.3f}），ΔCFI = {r['delta_cfi']:+.3f}。", lang))
+    return " ".join(parts)
