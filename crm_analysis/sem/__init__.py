@@ -62,3 +62,7 @@ def __getattr__(name: str) -> Any:
             if hasattr(cbsem, name):
                 return getattr(cbsem, name)
     raise AttributeError(f"module 'crm_analysis.sem' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
