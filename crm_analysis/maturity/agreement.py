@@ -167,6 +167,8 @@ def confusion(a: Any, b: Any, categories: Sequence[Any] | None = None,
     ca, cb, cats = _pairs(a, b, categories)
     table = np.zeros((len(cats), len(cats)), dtype=int)
     np.add.at(table, (ca, cb), 1)
+    # grades stored as floats (1.0) read better as integers
+    cats = [int(c) if isinstance(c, (float, np.floating)) and float(c).is_integer() else c for c in cats]
     return pd.DataFrame(table, index=pd.Index(cats, name=names[0]), columns=pd.Index(cats, name=names[1]))
 
 
