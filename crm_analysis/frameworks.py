@@ -352,6 +352,24 @@ def similarity(matrix: pd.DataFrame | None = None, weighted: bool = False) -> pd
     return pd.DataFrame(sim, index=m.index, columns=m.index)
 
 
+def similar_pairs(n: int = 5, matrix: pd.DataFrame | None = None, weighted: bool = False) -> pd.DataFrame:
+    """The ``n`` most similar pairs of frameworks (``framework_a``, ``framework_b``, ``similarity``).
+
+    Examples
+    --------
+    >>> m = pd.DataFrame([[1, 1, 0], [1, 1, 0], [0, 1, 1]], index=["a", "b", "c"], columns=["x", "y", "z"])
+    >>> similar_pairs(2, m).values.tolist()
+    [['a', 'b', 1.0], ['a', 'c', 0.3333333333333333]]
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ParameterError(f"n={n!r}: expected a positive whole number of pairs")
+    sim = similarity(matrix, weighted=weighted)
+    ids = list(sim.index)
+    rows = [(ids[i], ids[j], float(sim.iloc[i, j])) for i in range(len(ids)) for j in range(i + 1, len(ids))]
+    out = pd.DataFrame(rows, columns=["framework_a", "framework_b", "similarity"])
+    return out.sort_values("similarity", ascending=False, kind="stable").head(n).reset_index(drop=True)
+
+
 @dataclass
 class ClusterResult:
     """Average-linkage clustering of frameworks on Jaccard distance (1 − similarity)."""

@@ -186,3 +186,13 @@ def test_plots_draw(lang):
     ax3 = F.plot_stage_alignment(lang)
     assert len(ax3.get_xticklabels()) == len(F.lifecycle_phases())
     plt.close("all")
+
+
+def test_similar_pairs_by_hand():
+    m = pd.DataFrame([[1, 1, 0], [1, 1, 0], [0, 1, 1]], index=["a", "b", "c"], columns=["x", "y", "z"])
+    pairs = F.similar_pairs(3, m)
+    assert pairs.values.tolist() == [["a", "b", 1.0], ["a", "c", 1 / 3], ["b", "c", 1 / 3]]
+    real = F.similar_pairs(1)
+    assert real.loc[0, "similarity"] == F.similarity().where(~np.eye(len(F.catalog()), dtype=bool)).max().max()
+    with pytest.raises(ParameterError):
+        F.similar_pairs(0)

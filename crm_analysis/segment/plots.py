@@ -57,13 +57,13 @@ def plot_segments(ev: EvaluationResult, scheme: str, lang: str = "en", ax: Any =
     y = np.arange(len(seg))
     if ax is None:
         _, ax = plt.subplots(figsize=(7.5, 0.45 * len(seg) + 1.5))
-    ax.barh(y - 0.2, seg["customer_share"], height=0.4, label=t("customers", "客户数", lang), color="#9ecae1")
-    ax.barh(y + 0.2, seg["holdout_revenue_share"], height=0.4, label=t("holdout revenue", "保留期收入", lang),
+    ax.barh(y - 0.2, seg["customer_share"], height=0.4, label=t("share of customers", "客户占比", lang), color="#9ecae1")
+    ax.barh(y + 0.2, seg["holdout_revenue_share"], height=0.4, label=t("share of holdout revenue", "保留期收入占比", lang),
             color="#1f5a96")
     ax.set_yticks(y)
     ax.set_yticklabels(labels)
     ax.invert_yaxis()
-    ax.set_xlabel(t("share of all calibration customers", "占全部客户的比例", lang))
+    ax.set_xlabel(t("share of all customers / of all holdout revenue", "占全部客户 / 全部保留期收入的比例", lang))
     ax.legend(fontsize=8, loc="lower right")
     ax.set_title(_title(scheme, lang))
     return ax
