@@ -15,7 +15,10 @@ def test_environment_matches_pyproject(repo_root):
     for extra in project.get("optional-dependencies", {}).values():
         wanted.update({_name(r): r.replace(" ", "") for r in extra})
     env = yaml.safe_load((repo_root / "environment.yml").read_text())
-    listed = {_name(d): d.replace(" ", "") for d in env["dependencies"] if isinstance(d, str) and _name(d) != "python"}
+    # conda packages, plus the `pip:` subsection for what conda-forge lacks
+    entries = [d for d in env["dependencies"] if isinstance(d, str)]
+    entries += [d for sub in env["dependencies"] if isinstance(sub, dict) for d in sub.get("pip", [])]
+    listed = {_name(d): d.replace(" ", "") for d in entries if _name(d) not in {"python", "pip"}}
     assert set(listed) == set(wanted), (sorted(set(wanted) - set(listed)), sorted(set(listed) - set(wanted)))
     assert listed == wanted  # same version bounds too
     py = next(d for d in env["dependencies"] if isinstance(d, str) and _name(d) == "python")
