@@ -163,7 +163,14 @@ def agreement(a: Any, b: Any, *, categories: Sequence[Any] | None = None, ci: fl
 
 def confusion(a: Any, b: Any, categories: Sequence[Any] | None = None,
               names: tuple[str, str] = ("a", "b")) -> pd.DataFrame:
-    """Cross-table of two ratings (rows ``a``, columns ``b``), every category shown."""
+    """Cross-table of two ratings (rows ``a``, columns ``b``), every category shown.
+
+    Examples
+    --------
+    >>> from crm_analysis import maturity
+    >>> maturity.confusion([1, 2, 3, 3], [1, 3, 3, 2]).to_numpy().tolist()
+    [[1, 0, 0], [0, 0, 1], [0, 1, 1]]
+    """
     ca, cb, cats = _pairs(a, b, categories)
     table = np.zeros((len(cats), len(cats)), dtype=int)
     np.add.at(table, (ca, cb), 1)

@@ -245,7 +245,15 @@ def _is_responses(data: Any, inst: Instrument) -> bool:
 
 
 def reverse_coded(responses: pd.DataFrame, instrument: Instrument | None = None) -> pd.DataFrame:
-    """Likert answers with reverse-coded items flipped (``x -> min + max - x``); a copy."""
+    """Likert answers with reverse-coded items flipped (``x -> min + max - x``); a copy.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crm_analysis import maturity
+    >>> maturity.reverse_coded(pd.DataFrame({"SAT1": [2], "SAT4": [2]})).iloc[0].tolist()
+    [2, 4]
+    """
     inst = load_instrument(instrument)
     out = responses.copy()
     lo, hi = inst.scale

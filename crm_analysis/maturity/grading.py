@@ -245,7 +245,14 @@ def level_table(scheme: str = "three_level", instrument: Instrument | str | Path
 
 def level_name(level: Any, scheme: str = "three_level", lang: str = "en",
                instrument: Instrument | str | Path | None = None) -> str:
-    """The name of a level in ``lang`` (an unknown or missing level gives 'not graded')."""
+    """The name of a level in ``lang`` (an unknown or missing level gives 'not graded').
+
+    Examples
+    --------
+    >>> from crm_analysis import maturity
+    >>> maturity.level_name(2, "five_level", "zh")
+    '满意度管理'
+    """
     check_lang(lang)
     table = level_table(scheme, instrument).set_index("level")
     if level is None or level is pd.NA or (isinstance(level, float) and math.isnan(level)) or int(level) not in table.index:

@@ -41,6 +41,12 @@ def guttman_errors(binary: Any) -> np.ndarray:
 
     The ideal pattern of a row with total ``s`` has ones on the first ``s`` columns, in the
     given column order (rung 1 first): a cumulative ladder.
+
+    Examples
+    --------
+    >>> from crm_analysis import maturity
+    >>> maturity.guttman_errors([[1, 1, 0], [1, 0, 1], [0, 1, 0]]).tolist()
+    [0, 2, 2]
     """
     x, _ = _binary(binary)
     totals = x.sum(axis=1)
@@ -113,6 +119,13 @@ def guttman(binary: pd.DataFrame | np.ndarray) -> pd.Series:
 
 
 def rung_pass_rates(binary: pd.DataFrame | np.ndarray) -> pd.Series:
-    """Share of units passing each rung, in the given order (a cumulative ladder decreases)."""
+    """Share of units passing each rung, in the given order (a cumulative ladder decreases).
+
+    Examples
+    --------
+    >>> from crm_analysis import maturity
+    >>> maturity.rung_pass_rates([[1, 1], [1, 0]]).tolist()
+    [1.0, 0.5]
+    """
     x, names = _binary(binary)
     return pd.Series(x.mean(axis=0), index=names, name="pass_rate")
