@@ -32,7 +32,15 @@ from crm_analysis.csi.presets import (
     preset,
     presets,
 )
-from crm_analysis.csi.survey import Survey, SurveyProblem, check_survey, n_parameters, read_survey, resolve_model
+from crm_analysis.csi.survey import (
+    Survey,
+    SurveyProblem,
+    check_survey,
+    n_parameters,
+    read_survey,
+    resolve_model,
+    survey_columns,
+)
 
 __all__ = [
     "DEFAULT_PREFIXES",
@@ -69,6 +77,7 @@ __all__ = [
     "read_survey",
     "resolve_model",
     "style_verdicts",
+    "survey_columns",
 ]
 
 # the analyses import the PLS engine (and plotting); load them on first use

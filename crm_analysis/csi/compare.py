@@ -21,6 +21,7 @@ import pandas as pd
 from scipy import stats
 
 from crm_analysis.errors import InputError, ParameterError
+from crm_analysis.i18n import check_lang, t
 
 __all__ = ["ModelComparison", "compare_models"]
 
@@ -96,7 +97,8 @@ def _free_set(result: Any) -> set[tuple[str, str, str]]:
     return out
 
 
-def compare_models(first: Any, second: Any, *, names: tuple[str, str] = ("A", "B")) -> ModelComparison:
+def compare_models(first: Any, second: Any, *, names: tuple[str, str] = ("A", "B"),
+                   lang: str = "en") -> ModelComparison:
     """Two results on the same data, side by side (paths, R², fit; nested chi-square test).
 
     Parameters
@@ -105,6 +107,8 @@ def compare_models(first: Any, second: Any, *, names: tuple[str, str] = ("A", "B
         Estimated on the same respondents (the number of observations must agree).
     names : (str, str)
         Column labels of the two models.
+    lang : {"en", "zh"}
+        Language of the ``notes``.
 
     Returns
     -------
@@ -126,6 +130,7 @@ def compare_models(first: Any, second: Any, *, names: tuple[str, str] = ("A", "B
     if not (isinstance(names, (tuple, list)) and len(names) == 2 and all(isinstance(n, str) for n in names)
             and names[0] != names[1]):
         raise ParameterError(f"names={names!r}: expected two distinct labels, e.g. ('ECSI', 'ACSI')")
+    check_lang(lang)
     k1, k2 = _kind(first, "first"), _kind(second, "second")
     n1, n2 = int(first.n), int(second.n)
     if n1 != n2:
@@ -162,15 +167,18 @@ def compare_models(first: Any, second: Any, *, names: tuple[str, str] = ("A", "B
         same_vars = list(first.sample_cov.index) == list(second.sample_cov.index) or \
             set(first.sample_cov.index) == set(second.sample_cov.index)
         if not same_vars:
-            notes.append("no chi-square difference test: the models use different indicators, so "
-                         "their likelihoods are not comparable (use AIC/BIC with care)")
+            notes.append(t("no chi-square difference test: the models use different indicators, so "
+                           "their likelihoods are not comparable (use AIC/BIC with care)",
+                           "不做卡方差异检验：两个模型使用的指标不同，似然值不可比（AIC/BIC 也需谨慎使用）", lang))
         elif not np.allclose(first.sample_cov.loc[second.sample_cov.index, second.sample_cov.index],
                              second.sample_cov, rtol=1e-10, atol=1e-12):
-            notes.append("no chi-square difference test: the sample covariance matrices differ (not the same data)")
+            notes.append(t("no chi-square difference test: the sample covariance matrices differ (not the same data)",
+                           "不做卡方差异检验：样本协方差矩阵不同（不是同一份数据）", lang))
         else:
             fa, fb = _free_set(first), _free_set(second)
             if fa == fb:
-                notes.append("the two models have the same free parameters: not a nested comparison")
+                notes.append(t("the two models have the same free parameters: not a nested comparison",
+                               "两个模型的自由参数相同：不构成嵌套比较", lang))
             elif fa < fb or fb < fa:
                 restricted, general = (first, second) if fa < fb else (second, first)
                 rn, gn = (a, b) if fa < fb else (b, a)
@@ -180,11 +188,13 @@ def compare_models(first: Any, second: Any, *, names: tuple[str, str] = ("A", "B
                                        "delta_df": ddf, "p": float(stats.chi2.sf(max(dchi, 0.0), ddf))},
                                       name="chi2_difference")
             else:
-                notes.append("the models are not nested (neither's free parameters contain the other's): "
-                             "compare them by AIC/BIC")
+                notes.append(t("the models are not nested (neither's free parameters contain the other's): "
+                               "compare them by AIC/BIC", "两个模型不嵌套（任一模型的自由参数都不包含另一个的）：请用 AIC/BIC 比较", lang))
     elif k1 != k2:
-        notes.append("PLS and CB-SEM side by side: PLS paths are between composites (weighted sums of "
-                     "the indicators), CB-SEM paths between common factors corrected for measurement "
-                     "error, so CB-SEM paths are typically larger in absolute value")
+        notes.append(t("PLS and CB-SEM side by side: PLS paths are between composites (weighted sums of "
+                       "the indicators), CB-SEM paths between common factors corrected for measurement "
+                       "error, so CB-SEM paths are typically larger in absolute value",
+                       "PLS 与 CB-SEM 对照：PLS 路径连接的是合成变量（指标的加权和），CB-SEM 路径连接的是校正了"
+                       "测量误差的公因子，因此 CB-SEM 路径的绝对值通常更大", lang))
     return ModelComparison(names=(a, b), kinds=(k1, k2), paths=paths, r_squared=r2, measures=measures,
                            chi2_test=chi2_test, notes=notes)

@@ -65,7 +65,7 @@ def plot_index(
         err = np.vstack([vals - data["ci_low"].to_numpy(float), data["ci_high"].to_numpy(float) - vals])
         ax.errorbar(vals, pos, xerr=np.clip(err, 0, None), fmt="none", ecolor="0.25", capsize=3, elinewidth=1)
     for p, v in zip(pos, vals):
-        ax.text(1, p, f"{v:.1f}", va="center", ha="left", color="white", fontsize=9, fontweight="bold")
+        ax.text(1, p, f"{v:.1f}", va="center", ha="left", color="white", fontsize=9)
     ax.set_yticks(pos)
     ax.set_yticklabels(names)
     ax.set_xlim(0, 100)

@@ -195,14 +195,17 @@ def assess_htmt(result: Any, *, strict: float = 0.85, liberal: float = 0.90) -> 
     return out
 
 
-def measurement_summary(result: Any, lang: str = "en") -> str:
+def measurement_summary(result: Any, lang: str = "en", *, labels: dict[str, str] | None = None) -> str:
     """One paragraph counting the measurement-model problems, in English or Chinese.
+
+    ``labels`` maps construct ids to display names (e.g. ``csi.labels(model, lang)``).
 
     Examples
     --------
     >>> print(measurement_summary(fit))  # doctest: +SKIP
     """
     check_lang(lang)
+    name = (lambda c: labels.get(c, c)) if labels else (lambda c: c)
     lo = assess_loadings(result)
     rel = assess_reliability(result)
     ht = assess_htmt(result)
@@ -217,13 +220,14 @@ def measurement_summary(result: Any, lang: str = "en") -> str:
     else:
         parts.append(t("Every reflective indicator loads at least 0.708.", "所有反映型指标的载荷均不低于 0.708。", lang))
     if len(bad_rel):
-        listed = "; ".join(f"{c}: {r}" for c, r in zip(bad_rel.index, bad_rel["reason"]))
+        listed = "; ".join(f"{name(c)}: {r}" for c, r in zip(bad_rel.index, bad_rel["reason"]))
         parts.append(t(f"Reliability or AVE to check: {listed}.", f"需关注的信度或 AVE：{listed}。", lang))
     else:
         parts.append(t("Reliability (alpha, rho_A, rho_C between 0.70 and 0.95) and AVE (≥ 0.50) are adequate for every multi-item construct.",
                        "所有多题项构念的信度（alpha、rho_A、rho_C 介于 0.70 与 0.95 之间）和 AVE（≥ 0.50）均达标。", lang))
     if len(bad_ht):
-        listed = ", ".join(f"{a}–{b} ({v:.2f})" for a, b, v in zip(bad_ht["construct_1"], bad_ht["construct_2"], bad_ht["estimate"]))
+        listed = ", ".join(f"{name(a)}–{name(b)} ({v:.2f})"
+                           for a, b, v in zip(bad_ht["construct_1"], bad_ht["construct_2"], bad_ht["estimate"]))
         parts.append(t(f"Discriminant validity (HTMT) to check: {listed}.", f"区分效度（HTMT）需关注：{listed}。", lang))
     else:
         parts.append(t("All HTMT ratios are below 0.85: the constructs are empirically distinct.",

@@ -28,7 +28,8 @@ import pandas as pd
 from crm_analysis.errors import InputError, ParameterError
 from crm_analysis.sem.model import Model
 
-__all__ = ["Survey", "SurveyProblem", "check_survey", "read_survey", "n_parameters", "resolve_model"]
+__all__ = ["Survey", "SurveyProblem", "check_survey", "read_survey", "n_parameters", "resolve_model",
+           "survey_columns"]
 
 _BLANKS = {"", "na", "n/a", "nan", "null", "none", ".", "-", "#n/a"}
 _MAX_LISTED = 5
@@ -479,6 +480,27 @@ def _inspect(
     info.update(data=data, items=items, model=mdl, group=group, n_raw=len(frame), from_file=from_file,
                 source=name)
     return problems, info
+
+
+def survey_columns(survey: Any) -> list[str]:
+    """The column names of a survey file or DataFrame (without a leading row-number column).
+
+    Raises
+    ------
+    InputError
+        The file cannot be read (the message says why).
+
+    Examples
+    --------
+    >>> survey_columns(pd.DataFrame({"q1": [1], "gender": ["f"]}))
+    ['q1', 'gender']
+    """
+    frame, problems, from_file, name = _load(survey)
+    if frame is None:
+        raise InputError("; ".join(problems))
+    if from_file:
+        frame, _ = _split_index_column(frame)
+    return [str(c) for c in frame.columns]
 
 
 def check_survey(

@@ -1066,13 +1066,26 @@ class _MultigroupML:
             seen[loc.param] = 1
         return theta
 
-    def fit(self, max_iter: int = 5000, tol: float = 1e-10) -> tuple[np.ndarray, Any]:
+    def fit(self, max_iter: int = 5000, tol: float = 1e-10) -> tuple[np.ndarray, Any, bool]:
+        """Minimise; returns (estimates, scipy result, converged)."""
         self._logdet_S = [np.linalg.slogdet(S)[1] for S in self.S]
-        x0 = self.initial()
-        res = optimize.minimize(self.objective, x0, jac=True, method="L-BFGS-B",
-                                options={"maxiter": max_iter, "ftol": 1e-15, "gtol": tol,
-                                         "maxcor": 30})
-        return res.x, res
+        opts = {"maxiter": max_iter, "ftol": 1e-15, "gtol": tol, "maxcor": 30}
+
+        def attempt(x0: np.ndarray) -> tuple[Any, bool]:
+            res = optimize.minimize(self.objective, x0, jac=True, method="L-BFGS-B", options=opts)
+            # at a tolerance this tight the line search can give up at the minimum itself
+            # ("ABNORMAL_TERMINATION_IN_LNSRCH"): a vanishing gradient is convergence all the same
+            grad = self.objective(res.x)[1]
+            return res, bool(res.success or np.max(np.abs(grad)) < 1e-5)
+
+        res, ok = attempt(self.initial())
+        if not ok and self.start:
+            # start values from another model can be a poor start: retry from the defaults
+            self.start = {}
+            res2, ok2 = attempt(self.initial())
+            if ok2 or res2.fun < res.fun:
+                res, ok = res2, ok2
+        return res.x, res, ok
 
     def table(self, theta: np.ndarray, groups: Sequence) -> pd.DataFrame:
         rows = []
@@ -1173,13 +1186,12 @@ def estimate_cbsem_multigroup(
     for g, f in zip(groups, frames):
         _check_sample(f, model.all_indicators, npar_single, where=f"group {group} = {g!r}")
     eng = _MultigroupML(model, frames, tuple(group_equal), start)
-    theta, res = eng.fit(max_iter=max_iter)
+    theta, res, converged = eng.fit(max_iter=max_iter)
     sig, mus = eng.implied(theta)
     fit = fit_measures(eng.S, sig, [len(f) for f in frames], eng.n_free,
                        sample_mean=eng.xbar, implied_mean=mus)
     est = eng.table(theta, groups)
     msgs = list(notes)
-    converged = bool(res.success)
     if not converged:
         msgs.append(f"the optimiser did not converge ({res.message}); fit measures are not reliable")
         warnings.warn("multigroup CB-SEM: " + msgs[-1], CBSEMConvergenceWarning, stacklevel=2)
