@@ -181,14 +181,15 @@ def check_transactions(frame: Any, *, customer: str = "customer_id", date: str =
     return transaction_problems(frame, customer=customer, date=date, amount=amount, from_file=True)
 
 
-def check_assessment(frame: Any, *, firm: str = "firm") -> list[Problem]:
-    """Maturity assessments: a firm column and numeric answers (the instrument checks the rest)."""
-    if firm not in frame.columns:
-        return [Problem("error", f"missing column {firm!r}; the file has {', '.join(map(repr, frame.columns))}")]
-    skip = {firm, "rater", "expert_grade", "expert_level"}
-    items = [c for c in frame.columns if c not in skip and not _is_index_column(c)]
-    _, problems = numeric_problems(frame, items, what="a numeric answer")
-    return problems
+def check_assessment(frame: Any, *, firm: str = "firm", instrument: Any = None) -> list[Problem]:
+    """Maturity assessments, checked against the instrument by :func:`crm_analysis.maturity.check_assessments`."""
+    from .maturity import check_assessments
+
+    if firm != "firm":
+        if firm not in frame.columns:
+            return [Problem("error", f"missing column {firm!r}; the file has {', '.join(map(repr, frame.columns))}")]
+        frame = frame.rename(columns={firm: "firm"})
+    return [Problem("error", m) for m in check_assessments(frame, instrument, source="")]
 
 
 CHECKS: dict[str, Callable[..., list[Problem]]] = {

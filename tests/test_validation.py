@@ -95,3 +95,12 @@ def test_cli_exit_status_and_output(survey, capsys):
 def test_cli_missing_file(capsys, tmp_path):
     assert main(["validate", str(tmp_path / "nope.csv"), "--kind", "survey"]) == 1
     assert "file not found" in capsys.readouterr().out
+
+
+def test_assessment_kind_uses_the_instrument(repo_root, survey, capsys):
+    assert errors(validate_file(repo_root / "data" / "maturity_sample.csv", "assessment")) == []
+    bad = survey("firm,rater,SAT1,XYZ9\nF1,R1,7,3\n", name="a.csv")
+    msgs = errors(validate_file(bad, "assessment"))
+    assert any("'XYZ9'" in m and "not an item id" in m for m in msgs)
+    assert any("line 2" in m and "SAT1" in m and "outside the scale" in m for m in msgs)
+    assert main(["validate", str(bad), "--kind", "assessment"]) == 1
