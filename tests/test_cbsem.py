@@ -328,3 +328,20 @@ def test_metric_and_scalar_models_add_the_expected_constraints(satisfaction) -> 
         estimate_cbsem_multigroup(satisfaction, ECSI_SAT, "gender", group_equal=["intercepts"])
     with pytest.raises(InputError, match="sex"):
         estimate_cbsem_multigroup(satisfaction, ECSI_SAT, "sex")
+
+
+def test_reliability_and_htmt_match_the_pls_engine(satisfaction) -> None:
+    from crm_analysis.sem import estimate_pls
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ImproperSolutionWarning)
+        cb = estimate_cbsem(satisfaction, ECSI_SAT)
+    pls = estimate_pls(satisfaction, ECSI_SAT)
+    # HTMT and alpha depend on the data only: the same numbers as the PLS engine's
+    np.testing.assert_allclose(cb.htmt["estimate"], pls.htmt["estimate"], rtol=1e-10)
+    np.testing.assert_allclose(cb.reliability["alpha"], pls.reliability["alpha"], rtol=1e-10)
+    # composite reliability from the standardised CB-SEM loadings, by hand for one block
+    lam = cb.loadings.set_index("indicator").loc[["val1", "val2", "val3", "val4"], "std_all"]
+    expected = lam.sum() ** 2 / (lam.sum() ** 2 + (1 - lam**2).sum())
+    assert cb.reliability.loc["VAL", "rho_c"] == pytest.approx(expected)
+    assert cb.reliability.loc["VAL", "ave"] == pytest.approx((lam**2).mean())

@@ -376,6 +376,14 @@ class CBSEMResult:
         implied, each scaled to correlations).
     latent_cov : DataFrame
         Model-implied covariance matrix of the constructs.
+    reliability : DataFrame
+        index = construct; ``alpha`` (Cronbach's, standardised items), ``rho_c`` (composite
+        reliability from the standardised loadings, residual covariances ignored), ``ave``
+        (mean squared standardised loading) — PLS's ``reliability`` where it applies.
+    htmt : DataFrame
+        ``construct_1, construct_2, estimate``: heterotrait-monotrait ratio of the sample
+        correlations (Henseler et al. 2015; absolute correlations, as the PLS engine), which
+        does not depend on the estimator.
     converged : bool
     iterations : int
     n : int
@@ -405,6 +413,8 @@ class CBSEMResult:
     bounded: bool = False
     ci_level: float = 0.95
     elapsed: float = 0.0
+    reliability: pd.DataFrame = field(default_factory=pd.DataFrame)
+    htmt: pd.DataFrame = field(default_factory=pd.DataFrame)
     estimator: str = field(default="ML", init=False)
 
     @property
@@ -722,7 +732,9 @@ def estimate_cbsem(
 
     sd_s = np.sqrt(np.diag(Ssample))
     sd_m = np.sqrt(np.diag(Sigma))
-    resid = Ssample / np.outer(sd_s, sd_s) - Sigma / np.outer(sd_m, sd_m)
+    R_sample = Ssample / np.outer(sd_s, sd_s)
+    resid = R_sample - Sigma / np.outer(sd_m, sd_m)
+    reliability, htmt = _reliability_htmt(model, R_sample, loadings)
     return CBSEMResult(
         model=model,
         estimates=est_tab,
@@ -747,7 +759,41 @@ def estimate_cbsem(
         bounded=bounded,
         ci_level=ci_level,
         elapsed=elapsed,
+        reliability=reliability,
+        htmt=htmt,
     )
+
+
+def _reliability_htmt(model: Model, R: np.ndarray, loadings: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Cronbach's alpha, composite reliability, AVE per construct; HTMT per pair."""
+    cs = model.constructs
+    pos = {x: i for i, x in enumerate(model.all_indicators)}
+    std = loadings.set_index("indicator")["std_all"]
+    rows = []
+    for c in cs:
+        idx = [pos[x] for x in model.indicators[c]]
+        k = len(idx)
+        block = R[np.ix_(idx, idx)]
+        alpha = k / (k - 1) * (1 - k / block.sum()) if k > 1 else 1.0
+        lam = std.loc[model.indicators[c]].to_numpy(float)
+        ls, l2 = lam.sum(), (lam**2).sum()
+        rho_c = ls**2 / (ls**2 + (k - l2)) if k > 1 else 1.0
+        rows.append((c, alpha, rho_c, l2 / k if k > 1 else 1.0))
+    rel = pd.DataFrame(rows, columns=["construct", "alpha", "rho_c", "ave"]).set_index("construct")
+    A = np.abs(R)
+    mono = {}
+    for c in cs:
+        idx = [pos[x] for x in model.indicators[c]]
+        k = len(idx)
+        mono[c] = (A[np.ix_(idx, idx)].sum() - k) / (k * (k - 1)) if k > 1 else 1.0
+    pairs = []
+    for a_i, a in enumerate(cs):
+        for b in cs[a_i + 1:]:
+            ia = [pos[x] for x in model.indicators[a]]
+            ib = [pos[x] for x in model.indicators[b]]
+            hetero = A[np.ix_(ia, ib)].mean()
+            pairs.append((a, b, hetero / np.sqrt(mono[a] * mono[b])))
+    return rel, pd.DataFrame(pairs, columns=["construct_1", "construct_2", "estimate"])
 
 
 def _reachability(model: Model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
