@@ -55,12 +55,17 @@ def find_cjk_font() -> str | None:
 
 
 def use_style(context: str = "notebook") -> str | None:
-    """Apply the house style (seaborn theme, palette, CJK font) and return the CJK family used.
+    """Apply the house style (seaborn theme, palette, CJK font; tables shown untruncated).
+
+    Returns the CJK font family used, or ``None``.
 
     Warns once, in one line naming the fix, when no CJK font is installed.
     """
     import matplotlib as mpl
+    import pandas as pd
     import seaborn as sns
+
+    pd.set_option("display.max_colwidth", None)  # reports show whole sentences (agendas, actions)
 
     sns.set_theme(context=context, style="whitegrid", palette=PALETTE)
     family = find_cjk_font()

@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import copy
 import html
+import re
 from typing import Any
+
+# A table cell holding just a number (1,234.5 / -0.12 / 3e-05 / 12% / < 0.001): right-aligned.
+_NUMERIC_CELL = re.compile(r"<td>(\s*(?:[<>≤≥]\s*)?[-+−]?(?:\d[\d,]*\.?\d*|\.\d+)(?:e[-+]?\d+)?%?\s*)</td>")
 
 _CSS = """
 :root { --ink:#1d2733; --muted:#5b6675; --line:#d9dee5; --accent:#1f5a96; }
@@ -17,7 +21,8 @@ main { max-width:1100px; margin:0 auto; padding:1rem 2rem 3rem 2rem; }
 details.params { margin-top:.5rem; font-size:.85rem; }
 details.params table { margin-top:.3rem; }
 table { border-collapse:collapse; margin:.6rem 0; font-size:.88rem; }
-th, td { border-bottom:1px solid var(--line); padding:.25rem .6rem; text-align:right; vertical-align:top; }
+th, td { border-bottom:1px solid var(--line); padding:.25rem .6rem; text-align:left; vertical-align:top; }
+td.num { text-align:right; font-variant-numeric: tabular-nums; }
 th { background:#f4f6f9; font-weight:600; }
 td:first-child, th:first-child { text-align:left; }
 img { max-width:100%; height:auto; }
@@ -58,6 +63,7 @@ def notebook_to_html(nb: Any, *, title: str, meta_line: str, parameters: dict[st
     exporter.exclude_output_prompt = True
     exporter.anchor_link_text = ""
     body, _ = exporter.from_notebook_node(_client_copy(nb, with_code))
+    body = _NUMERIC_CELL.sub(r'<td class="num">\1</td>', body)
     rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(repr(v))}</td></tr>"
                    for k, v in parameters.items())
     label = "参数" if lang == "zh" else "Parameters"
