@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 # A table cell holding just a number (1,234.5 / -0.12 / 3e-05 / 12% / < 0.001): right-aligned.
-_NUMERIC_CELL = re.compile(r"<td>(\s*(?:[<>≤≥]\s*)?[-+−]?(?:\d[\d,]*\.?\d*|\.\d+)(?:e[-+]?\d+)?%?\s*)</td>")
+_NUMERIC_CELL = re.compile(r"<td>(\s*(?:(?:[<>≤≥]|&lt;|&gt;)\s*)?[-+−]?(?:\d[\d,]*\.?\d*|\.\d+)(?:e[-+]?\d+)?%?\s*)</td>")
 
 _CSS = """
 :root { --ink:#1d2733; --muted:#5b6675; --line:#d9dee5; --accent:#1f5a96; }
