@@ -345,3 +345,42 @@ def test_reliability_and_htmt_match_the_pls_engine(satisfaction) -> None:
     expected = lam.sum() ** 2 / (lam.sum() ** 2 + (1 - lam**2).sum())
     assert cb.reliability.loc["VAL", "rho_c"] == pytest.approx(expected)
     assert cb.reliability.loc["VAL", "ave"] == pytest.approx((lam**2).mean())
+
+
+def _seminr_ecsi(seminr, reflective: bool):
+    block = seminr.reflective if reflective else seminr.composite
+    items = lambda p, k: seminr.multi_items(p, range(1, k + 1))  # noqa: E731
+    mm = seminr.constructs(*[block(n, items(p, k)) for n, p, k in
+                             [("IMAG", "imag", 5), ("EXPE", "expe", 5), ("QUAL", "qual", 5),
+                              ("VAL", "val", 4), ("SAT", "sat", 4), ("LOY", "loy", 4)]])
+    sm = seminr.relationships(
+        seminr.paths(from_="IMAG", to=["EXPE", "SAT", "LOY"]),
+        seminr.paths(from_="EXPE", to=["QUAL", "VAL", "SAT"]),
+        seminr.paths(from_="QUAL", to=["VAL", "SAT"]),
+        seminr.paths(from_="VAL", to=["SAT"]),
+        seminr.paths(from_="SAT", to=["LOY"]),
+    )
+    return mm, sm
+
+
+def test_parity_with_seminr_lavaan_port_on_the_satisfaction_model(satisfaction) -> None:
+    # the PyPI seminr package re-implements lavaan's ML estimation and fit measures
+    seminr = pytest.importorskip("seminr")
+    mm, sm = _seminr_ecsi(seminr, reflective=True)
+    items = [c for c in satisfaction.columns if c != "gender"]
+    theirs = seminr.estimate_cbsem(satisfaction[items], mm, sm, estimator="ML")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ImproperSolutionWarning)
+        ours = estimate_cbsem(satisfaction, ECSI_SAT)
+    fm = theirs.estimation.fit_measures
+    for mine, their in {"chi2": "chisq", "df": "df", "npar": "npar", "chi2_baseline": "baseline.chisq",
+                        "cfi": "cfi", "tli": "tli", "logl": "logl", "logl_unrestricted": "unrestricted.logl",
+                        "aic": "aic", "bic": "bic", "bic_adjusted": "bic2", "rmsea": "rmsea",
+                        "rmsea_ci_low": "rmsea.ci.lower", "rmsea_ci_high": "rmsea.ci.upper",
+                        "srmr": "srmr"}.items():
+        assert ours.fit[mine] == pytest.approx(fm[their], rel=1e-6, abs=1e-7), mine
+    pc = theirs.path_coef
+    for r in ours.paths.itertuples():
+        assert r.std_all == pytest.approx(pc.get(r._1, r.to), abs=1e-4), (r._1, r.to)
+    for c, v in theirs.estimation.std.r2.items():
+        assert ours.r_squared[c] == pytest.approx(v, abs=1e-5)

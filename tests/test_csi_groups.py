@@ -189,3 +189,38 @@ def test_pls_next_to_cbsem_and_bad_pairs(satisfaction, cb_pair) -> None:
         csi.compare_models(pls, full, names=("x", "x"))
     with pytest.raises(ParameterError, match="first"):
         csi.compare_models("model", full)
+
+
+def test_henseler_mga_equals_seminr_on_the_same_resamples(satisfaction, gender_mga) -> None:
+    """PyPI seminr's estimate_pls_mga, given our bootstrap resamples, gives our p-values."""
+    seminr = pytest.importorskip("seminr")
+    items = lambda p, k: seminr.multi_items(p, range(1, k + 1))  # noqa: E731
+    mm = seminr.constructs(*[seminr.composite(n, items(p, k)) for n, p, k in
+                             [("IMAG", "imag", 5), ("EXPE", "expe", 5), ("QUAL", "qual", 5),
+                              ("VAL", "val", 4), ("SAT", "sat", 4), ("LOY", "loy", 4)]])
+    sm = seminr.relationships(
+        seminr.paths(from_="IMAG", to=["EXPE", "SAT", "LOY"]),
+        seminr.paths(from_="EXPE", to=["QUAL", "VAL", "SAT"]),
+        seminr.paths(from_="QUAL", to=["VAL", "SAT"]),
+        seminr.paths(from_="VAL", to=["SAT"]),
+        seminr.paths(from_="SAT", to=["LOY"]),
+    )
+    cols = [c for c in satisfaction.columns if c != "gender"]
+    full = seminr.estimate_pls(satisfaction[cols], mm, sm)
+    fits = gender_mga.fits["pls"]
+
+    def indices(counts):
+        return np.array([np.repeat(np.arange(counts.shape[1]), c.astype(int)) for c in counts])
+
+    # the same 500 resamples (first 100 of them, to keep the test fast) in both implementations
+    ca, cb = fits["female"].bootstrap_counts[:100], fits["male"].bootstrap_counts[:100]
+    rows = seminr.estimate_pls_mga(full, (satisfaction["gender"] == "female").to_numpy(), nboot=100,
+                                   group1_indices=indices(ca), group2_indices=indices(cb))
+    da = fits["female"].bootstrap_draws["paths"][:100]
+    db = fits["male"].bootstrap_draws["paths"][:100]
+    labels = list(fits["female"].model.structural_paths)
+    ours = gender_mga.paths.set_index(["from", "to"])
+    for r in rows:
+        k = labels.index((r.source, r.target))
+        assert csi.henseler_p(da[:, k], db[:, k]) == pytest.approx(r.pls_mga_p, abs=1e-12)
+        assert ours.loc[(r.source, r.target), "diff"] == pytest.approx(r.diff, abs=1e-10)
