@@ -369,7 +369,7 @@ def ipma_reading(table: pd.DataFrame, lang: str = "en", *, labels: Mapping[str, 
     >>> print(ipma_reading(tab))  # doctest: +NORMALIZE_WHITESPACE
     Value is the strongest lever for Satisfaction: one more point of Value performance (0-100)
     raises Satisfaction by 0.31 points; Value performs at 58.2, below the drivers' average of
-    66.5, so improving it pays most. Priority (above-average importance, below-average
+    66.6, so improving it pays most. Priority (above-average importance, below-average
     performance): Value.
     """
     check_lang(lang)
