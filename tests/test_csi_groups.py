@@ -224,3 +224,13 @@ def test_henseler_mga_equals_seminr_on_the_same_resamples(satisfaction, gender_m
         k = labels.index((r.source, r.target))
         assert csi.henseler_p(da[:, k], db[:, k]) == pytest.approx(r.pls_mga_p, abs=1e-12)
         assert ours.loc[(r.source, r.target), "diff"] == pytest.approx(r.diff, abs=1e-10)
+
+
+def test_missing_values_in_group_comparison(satisfaction) -> None:
+    holes = satisfaction.copy()
+    holes.iloc[[1, 5, 9], [0, 3, 7]] = np.nan
+    cmp = csi.compare_groups(holes, ECSI_SAT, "gender", permutations=100, bootstrap=100, seed=1)
+    assert int(cmp.sizes.sum()) == 247 and any("listwise" in w for w in cmp.warnings)
+    mean = csi.compare_groups(holes, ECSI_SAT, "gender", permutations=100, bootstrap=100, seed=1, missing="mean")
+    assert int(mean.sizes.sum()) == 250 and any("9 missing indicator value(s) in 3 row(s)" in w for w in mean.warnings)
+    assert holes.isna().sum().sum() == 9  # the caller's frame is untouched

@@ -179,7 +179,9 @@ def compare_groups(
     scheme : {"path", "centroid", "factorial"}
         PLS inner weighting scheme.
     missing : {"listwise", "mean"}
-        PLS missing-value treatment (CB-SEM always deletes listwise).
+        Missing answers: rows deleted, or item means (over all compared rows) filled in before
+        the groups are split. With CB-SEM (``"cbsem"``/``"both"``) incomplete rows are always
+        deleted, so that both analyses use the same respondents.
     levels : tuple of str
         CB-SEM models of the invariance sequence, among ``"configural"``, ``"metric"``,
         ``"scalar"``, ``"strict"`` (equal residual variances too), in that order.
@@ -220,11 +222,22 @@ def compare_groups(
         frame = frame[frame[group].isin(values)]
     if len(values) < 2:
         raise InputError(f"group={group!r}: {len(values)} group(s) ({values}); at least two are needed")
-    if missing == "listwise":
-        complete = frame[m.all_indicators].notna().all(axis=1)
-        if (~complete).any():
-            notes.append(f"{int((~complete).sum())} row(s) with missing indicator values left out (listwise)")
-        frame = frame.loc[complete]
+    if missing not in ("listwise", "mean"):
+        raise ParameterError(f"missing={missing!r}: expected 'listwise' or 'mean'")
+    items = m.all_indicators
+    incomplete = frame[items].isna().any(axis=1)
+    if missing == "listwise" or estimator in ("cbsem", "both"):
+        if incomplete.any():
+            notes.append(f"{int(incomplete.sum())} row(s) with missing indicator values left out (listwise)")
+        frame = frame.loc[~incomplete]
+    elif incomplete.any():
+        # impute once over the compared rows, so that the observed groups and the permuted
+        # pseudo-groups see the same data
+        frame = frame.copy()
+        n_cells = int(frame[items].isna().to_numpy().sum())
+        frame[items] = frame[items].fillna(frame[items].mean())
+        notes.append(f"{n_cells} missing indicator value(s) in {int(incomplete.sum())} row(s) replaced by the "
+                     "item means of all compared rows (missing='mean')")
     sizes = frame[group].value_counts().reindex(values)
     small = sizes[sizes < 10]
     if len(small):
