@@ -12,7 +12,7 @@ Four presets, with their structural paths as published and English construct ide
           corporate Image.
 ``ccsi``  China Customer Satisfaction Index (Tsinghua University, Zhao Ping et al. 2003): brand
           Image, Expectation (expected quality), Quality, Value, Satisfaction, Loyalty; no
-          Complaints construct.
+          Complaints construct; eleven paths (see ``presets()["note"]`` for which).
 ========  ======================================================================================
 
 Indicators are found by column prefix. The defaults are the column names of the ECSI mobile
@@ -213,10 +213,12 @@ _register(_Spec(
         "Satisfaction Index]. Beijing: Standards Press of China (中国标准出版社); the CCSI model "
         "of Tsinghua University's China Business Research Center (清华大学中国企业研究中心)."
     ),
-    note=("Six constructs and eleven causal paths: brand image, expected quality, perceived "
-          "quality and perceived value are the antecedents of satisfaction, loyalty its "
-          "consequence; no complaints construct. The path list is the ECSI's without "
-          "complaints plus brand image -> perceived quality."),
+    note=("Six constructs and eleven causal paths, as the published description of the CCSI "
+          "states: brand image, expected quality, perceived quality and perceived value are the "
+          "antecedents of satisfaction, loyalty its consequence; no complaints construct. Which "
+          "eleven paths: the ECSI's ten (without complaints) plus brand image -> perceived "
+          "quality, our reading of the model figure (the path list itself could not be checked "
+          "against the guide's text); build a Model with other paths if your source differs."),
     construct_labels=_labels(
         ("Image", "Expectation", "Quality", "Value", "Satisfaction", "Loyalty"),
         Image=("Brand image", "品牌形象"),
