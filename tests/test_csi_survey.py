@@ -140,3 +140,13 @@ def test_problems_are_strings_with_severity_and_column() -> None:
     (p,) = csi.check_survey(df, scale=(1, 10))
     assert isinstance(p, str) and p.severity == "error" and p.column == "q1"
     assert str(p).startswith("column 'q1': ") and "row 2" in p
+
+
+def test_dataframe_read_without_index_col(shared_dir) -> None:
+    # read like pd.read_csv(path) without index_col: the unnamed row-number column is no item
+    raw = pd.read_csv(shared_dir / "data" / "ecsi_mobi.csv")
+    assert raw.columns[0] == "Unnamed: 0"
+    assert csi.check_survey(raw, scale=(1, 10)) == []
+    s = csi.read_survey(raw, scale=(1, 10))
+    assert len(s.items) == 24 and "Unnamed: 0" not in s.items
+    assert csi.survey_columns(raw)[0] == "CUEX1"

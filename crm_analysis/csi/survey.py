@@ -350,10 +350,12 @@ def _inspect(
         return problems + [SurveyProblem(f"{name}: column name(s) used more than once: {dupes}; "
                                          "every column needs its own name")], info
     ids = None
+    # a leading row-number column (the ECSI files' unnamed first column) is not an item; from a
+    # file, the respondents' row numbers become the data's index while messages keep quoting
+    # file lines (what an editor shows); a DataFrame keeps its own index
+    frame, file_ids = _split_index_column(frame)
     if from_file:
-        # the respondents' row numbers become the data's index; messages keep quoting file
-        # lines, which is what an editor shows
-        frame, ids = _split_index_column(frame)
+        ids = file_ids
     columns = [str(c) for c in frame.columns]
 
     # which model and which items
@@ -498,8 +500,7 @@ def survey_columns(survey: Any) -> list[str]:
     frame, problems, from_file, name = _load(survey)
     if frame is None:
         raise InputError("; ".join(problems))
-    if from_file:
-        frame, _ = _split_index_column(frame)
+    frame, _ = _split_index_column(frame)
     return [str(c) for c in frame.columns]
 
 
