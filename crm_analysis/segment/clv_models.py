@@ -29,23 +29,26 @@ from crm_analysis.segment.rfm import Prepared, from_day, prepare
 
 
 # --------------------------------------------------------------------------- summary statistics
-def summary_from_prepared(prep: Prepared, end_day: int, unit_days: float = 7.0) -> pd.DataFrame:
+def summary_from_prepared(prep: Prepared, end_day: int, unit_days: float = 7.0,
+                          keys_from: Prepared | None = None) -> pd.DataFrame:
     """Per-customer ``frequency``, ``recency``, ``T`` (in units of ``unit_days``) and ``monetary_value``.
 
     Only transactions on or before ``end_day`` count; customers whose first purchase is later
-    are left out.
+    are left out. ``keys_from``: a superset of ``prep``'s rows (same customer codes) whose sorted
+    (customer, day) keys are cached and shared between calls.
     """
-    inside = prep.day <= end_day
-    codes, day, amount = prep.codes[inside], prep.day[inside], prep.amount[inside]
+    if int(prep.day.max()) > end_day:
+        inside = prep.day <= end_day
+        codes, day, amount = prep.codes[inside], prep.day[inside], prep.amount[inside]
+    else:
+        codes, day, amount = prep.codes, prep.day, prep.amount
     n = prep.n_customers
     present = np.bincount(codes, minlength=n) > 0
     first = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(first, codes, day)
     last = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
     np.maximum.at(last, codes, day)
-    span = int(day.max() - day.min()) + 1 if len(day) else 1
-    key = codes * span + (day - (day.min() if len(day) else 0))
-    distinct_days = np.bincount(pd.unique(key) // span, minlength=n)
+    distinct_days = _distinct_days(keys_from if keys_from is not None else prep, end_day)
     total = np.bincount(codes, weights=amount, minlength=n)
     on_first = day == first[codes]
     first_value = np.bincount(codes[on_first], weights=amount[on_first], minlength=n)
@@ -56,6 +59,21 @@ def summary_from_prepared(prep: Prepared, end_day: int, unit_days: float = 7.0) 
                         "T": (end_day - first) / unit_days, "monetary_value": mvalue},
                        index=prep.customers)
     return out.loc[present]
+
+
+def _distinct_days(prep: Prepared, end_day: int) -> np.ndarray:
+    """Purchase days per customer up to ``end_day``; one sort of (customer, day) keys serves every end day."""
+    if prep._day_keys is None:
+        lo = int(prep.day.min())
+        span = int(prep.day.max()) - lo + 1
+        key = np.sort(prep.codes * span + (prep.day - lo))
+        starts = np.ones(len(key), dtype=bool)
+        starts[1:] = key[1:] != key[:-1]
+        distinct = key[starts]
+        prep._day_keys = (distinct // span, distinct % span + lo)  # customer code and day of each purchase day
+    code, day = prep._day_keys
+    inside = day <= end_day
+    return np.bincount(code[inside], minlength=prep.n_customers)
 
 
 def clv_summary(tx: pd.DataFrame, customer: str = "customer_id", date: str = "date", amount: str = "dollar_value",
@@ -124,11 +142,11 @@ def _as_arrays(**columns: Any) -> dict[str, np.ndarray]:
     return out
 
 
-def _compress(*arrays: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
-    """Unique rows and their counts: the likelihood only depends on (x, t_x, T)."""
-    stacked = np.column_stack(arrays)
-    uniq, counts = np.unique(stacked, axis=0, return_counts=True)
-    return [uniq[:, j] for j in range(uniq.shape[1])], counts.astype(np.float64)
+def _levels(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct values and each row's position among them (special functions are then
+    evaluated once per distinct value: frequencies and day-based times repeat a lot)."""
+    codes, uniques = pd.factorize(values, sort=True)
+    return np.asarray(uniques, dtype=np.float64), codes.astype(np.intp, copy=False)
 
 
 def _hessian_se(grad: Any, theta: np.ndarray) -> np.ndarray:
@@ -204,30 +222,62 @@ def bgnbd_loglik(params: Any, frequency: Any, recency: Any, T: Any) -> np.ndarra
     return _bgnbd_ll_grad(np.array([r, alpha, a, b]), d["frequency"], d["recency"], d["T"], grad=False)
 
 
-def _bgnbd_ll_grad(theta: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray, grad: bool = True,
-                   weights: np.ndarray | None = None) -> Any:
-    r, alpha, a, b = theta
-    has = x > 0
-    common = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha) - special.betaln(a, b)
-    d1 = special.betaln(a, b + x) - (r + x) * np.log(alpha + T)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        d2 = np.where(has, special.betaln(a + 1, np.where(has, b + x - 1, 1.0)) - (r + x) * np.log(alpha + tx), -np.inf)
-    mix = np.logaddexp(d1, d2)
-    ll = common + mix
-    if not grad:
-        return ll
-    w1 = np.exp(d1 - mix)
-    w2 = np.where(has, np.exp(d2 - mix), 0.0)
-    psi = special.digamma
-    bx1 = np.where(has, b + x - 1, 1.0)
-    g_r = psi(r + x) - psi(r) + np.log(alpha) - w1 * np.log(alpha + T) - w2 * np.log(alpha + tx)
-    g_alpha = r / alpha - w1 * (r + x) / (alpha + T) - w2 * (r + x) / (alpha + tx)
-    g_a = -(psi(a) - psi(a + b)) + w1 * (psi(a) - psi(a + b + x)) + w2 * (psi(a + 1) - psi(a + b + x))
-    g_b = -(psi(b) - psi(a + b)) + w1 * (psi(b + x) - psi(a + b + x)) + w2 * (psi(bx1) - psi(a + b + x))
-    g = np.vstack([g_r, g_alpha, g_a, g_b])
-    if weights is None:
-        return ll.sum(), g.sum(axis=1)
-    return ll @ weights, g @ weights
+def _bgnbd_ll_grad(theta: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray, grad: bool = True) -> Any:
+    """Per-customer log-likelihood (``grad=False``) or the total and its gradient."""
+    return _BGData(x, tx, T).ll_grad(theta, grad)
+
+
+class _BGData:
+    """BG/NBD sufficient statistics with distinct values of x, t_x and T indexed once."""
+
+    def __init__(self, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> None:
+        self.xu, xi = _levels(x)
+        self.tu, ti = _levels(tx)
+        self.Tu, Ti = _levels(T)
+        # customers with the same (x, t_x, T) have the same likelihood: keep each combination once
+        combo = (xi.astype(np.int64) * len(self.tu) + ti) * len(self.Tu) + Ti
+        self.row, uniq = pd.factorize(combo)
+        self.w = np.bincount(self.row).astype(np.float64)
+        self.xi = (uniq // (len(self.tu) * len(self.Tu))).astype(np.intp)
+        self.ti = ((uniq // len(self.Tu)) % len(self.tu)).astype(np.intp)
+        self.Ti = (uniq % len(self.Tu)).astype(np.intp)
+        self.has = self.xu[self.xi] > 0
+        self.n = len(x)
+
+    def ll_grad(self, theta: np.ndarray, grad: bool = True) -> Any:
+        r, alpha, a, b = theta
+        xu, xi, has, w = self.xu, self.xi, self.has, self.w
+        hasu = xu > 0
+        bxm1 = np.where(hasu, b + xu - 1, 1.0)
+        # terms that depend on x only
+        c_x = special.gammaln(r + xu) - special.gammaln(r) + r * np.log(alpha) - special.betaln(a, b)
+        b1_x = special.betaln(a, b + xu)
+        b2_x = np.where(hasu, special.betaln(a + 1, bxm1), -np.inf)
+        log_T = np.log(alpha + self.Tu)
+        log_tx = np.log(alpha + self.tu)
+        rx = (r + xu)[xi]
+        lT, ltx = log_T[self.Ti], log_tx[self.ti]
+        d1 = b1_x[xi] - rx * lT
+        d2 = np.where(has, b2_x[xi] - rx * ltx, -np.inf)
+        mix = np.logaddexp(d1, d2)
+        ll = c_x[xi] + mix
+        if not grad:
+            return ll[self.row]
+        w1 = np.exp(d1 - mix)
+        w2 = 1.0 - w1  # the two weights of the mixture sum to one (w2 = 0 without repeat purchases)
+        w2[~has] = 0.0
+        w1, w2 = w1 * w, w2 * w  # weighted by the customers sharing each combination
+        psi = special.digamma
+        nx = np.bincount(xi, weights=w, minlength=len(xu))  # customers per x value
+        w1x = np.bincount(xi, weights=w1, minlength=len(xu))
+        w2x = np.bincount(xi, weights=w2, minlength=len(xu))
+        ab = a + b
+        g_r = (nx * (psi(r + xu) - psi(r) + np.log(alpha))).sum() - (w1 * lT).sum() - (w2 * ltx).sum()
+        g_alpha = self.n * r / alpha - ((w1 * rx) / (alpha + self.Tu[self.Ti])).sum() - ((w2 * rx) / (alpha + self.tu[self.ti])).sum()
+        psi_abx = psi(ab + xu)
+        g_a = (-(psi(a) - psi(ab)) * nx + w1x * (psi(a) - psi_abx) + w2x * (psi(a + 1) - psi_abx)).sum()
+        g_b = (-(psi(b) - psi(ab)) * nx + w1x * (psi(b + xu) - psi_abx) + w2x * (psi(bxm1) - psi_abx)).sum()
+        return float(ll @ w), np.array([g_r, g_alpha, g_a, g_b])
 
 
 @dataclass
@@ -259,7 +309,14 @@ class BGNBDFit:
         x, tx, TT = d["frequency"], d["recency"], d["T"]
         if t == 0:
             return np.zeros_like(x)
-        hyp = special.hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + TT + t))
+        # 2F1 depends on x and T only: evaluate it once per distinct pair
+        xu, xi = _levels(x)
+        Tu, Ti = _levels(TT)
+        pair, _ = pd.factorize(xi.astype(np.int64) * len(Tu) + Ti)
+        first = np.empty(pair.max() + 1, dtype=np.intp)
+        first[pair[::-1]] = np.arange(len(pair))[::-1]  # a row representing each distinct pair
+        xf, Tf = x[first], TT[first]
+        hyp = special.hyp2f1(r + xf, b + xf, a + b + xf - 1, t / (alpha + Tf + t))[pair]
         num = (a + b + x - 1) / (a - 1) * (1 - ((alpha + TT) / (alpha + TT + t)) ** (r + x) * hyp)
         return num / self._alive_denominator(x, tx, TT)
 
@@ -317,36 +374,62 @@ def fit_bgnbd(frequency: Any, recency: Any, T: Any, start: tuple[float, float, f
                          f"e.g. position {bad[0]})")
     if ((x == 0) & (tx != 0)).any():
         raise InputError("recency: must be 0 for customers with frequency 0")
-    (ux, utx, uT), w = _compress(x, tx, TT)
-    n = w.sum()
+    data = _BGData(x, tx, TT)
+    n = float(len(x))
     names = ["r", "alpha", "a", "b"]
     # the mean log-likelihood keeps the optimiser's tolerances independent of the number of customers
-    theta, res, ok = _maximise(lambda th: tuple(v / n for v in _bgnbd_ll_grad(th, ux, utx, uT, weights=w)),
-                               start, names, maxiter, "BG/NBD")
+    theta, res, ok = _maximise(lambda th: tuple(v / n for v in data.ll_grad(th)), start, names, maxiter, "BG/NBD")
     with np.errstate(all="ignore"):
-        se = _hessian_se(lambda th: _bgnbd_ll_grad(th, ux, utx, uT, weights=w)[1], theta)
+        se = _hessian_se(lambda th: data.ll_grad(th)[1], theta)
     return BGNBDFit(pd.Series(theta, index=names), pd.Series(se, index=names), float(-res.fun * n), int(n),
                     ok, str(res.message), int(res.nit))
 
 
 # --------------------------------------------------------------------------- Gamma-Gamma
-def _gg_ll_grad(theta: np.ndarray, x: np.ndarray, m: np.ndarray, grad: bool = True,
-                weights: np.ndarray | None = None) -> Any:
-    p, q, g = theta
-    px = p * x
-    log_gxm = np.log(g + x * m)
-    ll = (special.gammaln(px + q) - special.gammaln(px) - special.gammaln(q) + q * np.log(g)
-          + (px - 1) * np.log(m) + px * np.log(x) - (px + q) * log_gxm)
-    if not grad:
-        return ll
-    psi = special.digamma
-    g_p = x * (psi(px + q) - psi(px) + np.log(m) + np.log(x) - log_gxm)
-    g_q = psi(px + q) - psi(q) + np.log(g) - log_gxm
-    g_g = q / g - (px + q) / (g + x * m)
-    grads = np.vstack([g_p, g_q, g_g])
-    if weights is None:
-        return ll.sum(), grads.sum(axis=1)
-    return ll @ weights, grads @ weights
+def _gg_ll_grad(theta: np.ndarray, x: np.ndarray, m: np.ndarray, grad: bool = True) -> Any:
+    """Per-customer log-likelihood (``grad=False``) or the total and its gradient."""
+    return _GGData(x, m).ll_grad(theta, grad)
+
+
+class _GGData:
+    """Gamma-Gamma data reduced to sums: per evaluation only log(gamma + x m) and its inverse are
+    computed per customer; everything else is a precomputed sum or a function of distinct x."""
+
+    def __init__(self, x: np.ndarray, m: np.ndarray) -> None:
+        self.xu, self.xi = _levels(x)
+        self.x = x
+        self.m = m
+        self.xm = x * m
+        self.log_m = np.log(m)
+        self.log_x = np.log(x)
+        self.nx = np.bincount(self.xi, minlength=len(self.xu)).astype(np.float64)
+        self.n = float(len(x))
+        self.sum_x_logm = float(x @ self.log_m)
+        self.sum_x_logx = float(x @ self.log_x)
+        self.sum_logm = float(self.log_m.sum())
+
+    def ll_grad(self, theta: np.ndarray, grad: bool = True) -> Any:
+        p, q, g = theta
+        xu = self.xu
+        pxu = p * xu
+        const_x = special.gammaln(pxu + q) - special.gammaln(pxu) - special.gammaln(q) + q * np.log(g)
+        log_gxm = np.log(g + self.xm)
+        if not grad:
+            px = pxu[self.xi]
+            return const_x[self.xi] + (px - 1) * self.log_m + px * self.log_x - (px + q) * log_gxm
+        s_l = float(log_gxm.sum())
+        s_xl = float(self.x @ log_gxm)
+        inv = 1.0 / (g + self.xm)
+        s_inv = float(inv.sum())
+        s_xinv = float(self.x @ inv)
+        ll = (float(self.nx @ const_x) + p * self.sum_x_logm - self.sum_logm + p * self.sum_x_logx
+              - p * s_xl - q * s_l)
+        psi = special.digamma
+        psi_x = psi(pxu + q)
+        g_p = float(self.nx @ (xu * (psi_x - psi(pxu)))) + self.sum_x_logm + self.sum_x_logx - s_xl
+        g_q = float(self.nx @ (psi_x - psi(q) + np.log(g))) - s_l
+        g_g = self.n * q / g - p * s_xinv - q * s_inv
+        return ll, np.array([g_p, g_q, g_g])
 
 
 @dataclass
@@ -400,13 +483,12 @@ def fit_gamma_gamma(frequency: Any, monetary_value: Any, start: tuple[float, flo
     x, m = d["frequency"][use], d["monetary_value"][use]
     if len(x) < 3:
         raise InputError(f"fit_gamma_gamma: need at least 3 customers with repeat purchases and positive spend, got {len(x)}")
-    (ux, um), w = _compress(x, m)
-    n = w.sum()
+    data = _GGData(x, m)
+    n = float(len(x))
     names = ["p", "q", "gamma"]
-    theta, res, ok = _maximise(lambda th: tuple(v / n for v in _gg_ll_grad(th, ux, um, weights=w)),
-                               start, names, maxiter, "Gamma-Gamma")
+    theta, res, ok = _maximise(lambda th: tuple(v / n for v in data.ll_grad(th)), start, names, maxiter, "Gamma-Gamma")
     with np.errstate(all="ignore"):
-        se = _hessian_se(lambda th: _gg_ll_grad(th, ux, um, weights=w)[1], theta)
+        se = _hessian_se(lambda th: data.ll_grad(th)[1], theta)
     corr = float(np.corrcoef(x, m)[0, 1]) if len(x) > 2 and x.std() > 0 and m.std() > 0 else float("nan")
     return GammaGammaFit(pd.Series(theta, index=names), pd.Series(se, index=names), float(-res.fun * n), int(n),
                          ok, str(res.message), corr)
@@ -446,15 +528,24 @@ def clv_segments(values: np.ndarray) -> pd.Categorical:
 
 
 def clv_from_summary(summary: pd.DataFrame, horizon: float, discount_rate: float = 0.0,
-                     unit_days: float = 7.0, calibration_end: pd.Timestamp | None = None) -> CLVResult:
-    """Fit BG/NBD and Gamma-Gamma on a :func:`clv_summary` table and predict value over ``horizon`` units."""
+                     unit_days: float = 7.0, calibration_end: pd.Timestamp | None = None,
+                     start: CLVResult | None = None) -> CLVResult:
+    """Fit BG/NBD and Gamma-Gamma on a :func:`clv_summary` table and predict value over ``horizon`` units.
+
+    ``start``: an earlier result whose estimates start the optimiser (a refit on more data
+    then takes a few iterations instead of dozens).
+    """
     if not isinstance(horizon, (int, float)) or horizon <= 0:
         raise ParameterError(f"horizon={horizon!r}: expected a positive number of time units")
     if not isinstance(discount_rate, (int, float)) or not 0 <= discount_rate < 1:
         raise ParameterError(f"discount_rate={discount_rate!r}: expected an annual rate in [0, 1)")
     x, tx, T, m = (summary[c].to_numpy(dtype=float) for c in ("frequency", "recency", "T", "monetary_value"))
-    bg = fit_bgnbd(x, tx, T)
-    gg = fit_gamma_gamma(x, m)
+    if start is not None:
+        bg = fit_bgnbd(x, tx, T, start=tuple(start.bgnbd.params))
+        gg = fit_gamma_gamma(x, m, start=tuple(start.gamma_gamma.params))
+    else:
+        bg = fit_bgnbd(x, tx, T)
+        gg = fit_gamma_gamma(x, m)
     spend = gg.expected_spend(x, m)
     if discount_rate == 0:
         expected = bg.expected_transactions(float(horizon), x, tx, T)

@@ -214,7 +214,9 @@ def _segment_codes(labels: pd.Categorical) -> np.ndarray:
 
 
 def _schemes_for(table: pd.DataFrame, prep: Prepared, end_day: int, horizon_units: float, schemes: Sequence[str],
-                 pareto_share: float, idic_quantiles: tuple[float, float]) -> tuple[dict[str, pd.Categorical], CLVResult | None]:
+                 pareto_share: float, idic_quantiles: tuple[float, float],
+                 warm: CLVResult | None = None, keys_from: Prepared | None = None
+                 ) -> tuple[dict[str, pd.Categorical], CLVResult | None]:
     out: dict[str, pd.Categorical] = {}
     fit = None
     for scheme in schemes:
@@ -228,8 +230,8 @@ def _schemes_for(table: pd.DataFrame, prep: Prepared, end_day: int, horizon_unit
             out[scheme] = idic(table[["monetary", "frequency", "tenure"]], value_quantile=idic_quantiles[0],
                                potential_quantile=idic_quantiles[1])["segment_idic"].array
         elif scheme == "clv":
-            summary = summary_from_prepared(prep, end_day, 7.0).reindex(table.index)
-            fit = clv_from_summary(summary, horizon_units, calibration_end=from_day(end_day))
+            summary = summary_from_prepared(prep, end_day, 7.0, keys_from=keys_from).reindex(table.index)
+            fit = clv_from_summary(summary, horizon_units, calibration_end=from_day(end_day), start=warm)
             out[scheme] = fit.table["segment_clv"].array
     return out, fit
 
@@ -310,6 +312,8 @@ def evaluate(tx: pd.DataFrame, customer: str = "customer_id", date: str = "date"
         notes.append(f"{newcomers} customer(s) first bought in the holdout; they are not part of the evaluation.")
 
     def sub(mask: np.ndarray) -> Prepared:
+        if mask.all():
+            return prep
         return Prepared(prep.codes[mask], prep.customers, prep.day[mask], prep.amount[mask])
 
     cal = sub(in_cal)
@@ -319,13 +323,17 @@ def evaluate(tx: pd.DataFrame, customer: str = "customer_id", date: str = "date"
     bought = (hold_count > 0).astype(float)
     table = table.assign(holdout_revenue=hold_value, holdout_transactions=hold_count)
 
-    seg_cal, fit = _schemes_for(table, cal, cal_end, horizon_units, schemes, pareto_share, tuple(idic_quantiles))
+    # both CLV summaries share one sort of the full data's (customer, day) keys
+    seg_cal, fit = _schemes_for(table, cal, cal_end, horizon_units, schemes, pareto_share, tuple(idic_quantiles),
+                                keys_from=prep)
     # the same schemes at the end of the holdout, on all data up to then, for the same customers
     upto = sub(prep.day <= hold_end)
     later = rfm_from_prepared(upto, hold_end + 1)
-    seg_all, _ = _schemes_for(later, upto, hold_end, horizon_units, schemes, pareto_share, tuple(idic_quantiles))
+    seg_all, _ = _schemes_for(later, upto, hold_end, horizon_units, schemes, pareto_share, tuple(idic_quantiles),
+                              warm=fit, keys_from=prep)
     pos = later.index.get_indexer(table.index)
-    seg_later = {k: np.asarray(v)[pos] for k, v in seg_all.items()}
+    seg_later = {k: pd.Categorical(v).take(pos)
+                 for k, v in seg_all.items()}
 
     rows, seg_rows, curves = [], [], []
     oracle = metrics.lorenz_curve(hold_value, hold_value) if hold_value.sum() != 0 else None
@@ -335,7 +343,8 @@ def evaluate(tx: pd.DataFrame, customer: str = "customer_id", date: str = "date"
         score = -codes.astype(float)
         top_code = int(codes.min())
         in_top = codes == top_code
-        stab = metrics.stability(np.asarray(seg_cal[scheme]), np.asarray(seg_later[scheme]))
+        # the same categories in the same order at both dates: compare integer codes
+        stab = metrics.stability(codes, _segment_codes(seg_later[scheme]))
         has_value = hold_value.sum() != 0
         cont = _continuous_score(scheme, table, fit)
         rows.append({
@@ -379,7 +388,8 @@ def evaluate(tx: pd.DataFrame, customer: str = "customer_id", date: str = "date"
     lorenz = (pd.concat(curves, ignore_index=True)[["scheme", "customer_share", "value_share"]]
               if curves else pd.DataFrame(columns=["scheme", "customer_share", "value_share"]))
     agreement = pd.DataFrame(
-        [[metrics.adjusted_rand(np.asarray(seg_cal[a]), np.asarray(seg_cal[b])) for b in schemes] for a in schemes],
+        [[1.0 if a == b else metrics.adjusted_rand(_segment_codes(seg_cal[a]), _segment_codes(seg_cal[b]))
+          for b in schemes] for a in schemes],
         index=pd.Index(schemes, name="scheme"), columns=list(schemes))
     segments = pd.DataFrame({s: pd.Categorical(seg_cal[s]) for s in schemes}, index=table.index)
     return EvaluationResult(pd.DataFrame(rows), pd.DataFrame(seg_rows), segments, lorenz, agreement, table, fit,

@@ -27,7 +27,7 @@ def _arrays(score: Any, value: Any, value_name: str = "value") -> tuple[np.ndarr
 
 def _groups(score: np.ndarray, value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Customers and value per distinct score, best score first."""
-    uniq, inverse = np.unique(-score, return_inverse=True)
+    inverse, uniq = pd.factorize(-score, sort=True)  # much faster than np.unique on 10^6 values
     n = np.bincount(inverse, minlength=len(uniq)).astype(np.float64)
     v = np.bincount(inverse, weights=value, minlength=len(uniq))
     return n, v
@@ -96,8 +96,13 @@ def auc(score: Any, outcome: Any) -> float:
     n0 = len(y) - n1
     if n1 == 0 or n0 == 0:
         return float("nan")
-    ranks = pd.Series(s).rank(method="average").to_numpy()
-    return float((ranks[y == 1].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
+    # count, per distinct score, customers with and without the outcome: O(n) after hashing
+    level, _ = pd.factorize(s, sort=True)
+    k = int(level.max()) + 1
+    pos = np.bincount(level, weights=y, minlength=k)
+    neg = np.bincount(level, minlength=k) - pos
+    below = np.cumsum(neg) - neg  # negatives with a strictly lower score
+    return float((pos * below).sum() + 0.5 * (pos * neg).sum()) / (n1 * n0)
 
 
 def captured_share(in_top: Any, value: Any) -> float:
@@ -128,6 +133,18 @@ def lift(in_top: Any, value: Any) -> float:
     return captured_share(t, value) / float(t.mean())
 
 
+def _labels(a: Any) -> np.ndarray:
+    """Integer codes of a labeling (-1 for missing); integer arrays are factorized without object conversion."""
+    if isinstance(a, pd.Categorical):
+        return np.asarray(a.codes, dtype=np.int64)
+    arr = a.to_numpy() if isinstance(a, pd.Series) else np.asarray(a)
+    if arr.dtype.kind in "iu" and len(arr) and arr.min() >= 0 and arr.max() < 4 * len(arr) + 64:
+        return arr.astype(np.int64, copy=False)  # already small non-negative codes: empty ones count zero pairs
+    if arr.dtype.kind not in "iub":
+        arr = arr.astype(object)
+    return pd.factorize(arr)[0]
+
+
 def adjusted_rand(a: Any, b: Any) -> float:
     """Adjusted Rand index of two labelings of the same customers (1 identical, ~0 unrelated).
 
@@ -138,8 +155,7 @@ def adjusted_rand(a: Any, b: Any) -> float:
     >>> round(adjusted_rand([0, 0, 1, 1], [0, 1, 0, 1]), 6)
     -0.5
     """
-    ca, _ = pd.factorize(np.asarray(a, dtype=object) if not isinstance(a, (pd.Series, pd.Categorical)) else pd.Series(a).to_numpy())
-    cb, _ = pd.factorize(np.asarray(b, dtype=object) if not isinstance(b, (pd.Series, pd.Categorical)) else pd.Series(b).to_numpy())
+    ca, cb = _labels(a), _labels(b)
     if len(ca) != len(cb):
         raise InputError(f"adjusted_rand: labelings of different lengths ({len(ca)} and {len(cb)})")
     if (ca < 0).any() or (cb < 0).any():
@@ -171,8 +187,10 @@ def stability(before: Any, after: Any) -> dict[str, float]:
     >>> stability(["a", "a", "b", "b"], ["a", "b", "b", "b"])["same"]
     0.75
     """
-    x = pd.Series(before).astype(str).to_numpy()
-    y = pd.Series(after).astype(str).to_numpy()
+    x, y = np.asarray(before), np.asarray(after)
+    if x.dtype.kind not in "iub" or y.dtype.kind not in "iub":
+        x = pd.Series(before).astype(str).to_numpy()
+        y = pd.Series(after).astype(str).to_numpy()
     if len(x) != len(y):
         raise InputError(f"stability: {len(x)} and {len(y)} customers; expected the same customers twice")
     return {"same": float((x == y).mean()), "ari": adjusted_rand(x, y)}

@@ -5,7 +5,7 @@ for why this engine and not a pandas groupby, polars or DuckDB).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -26,6 +26,7 @@ class Prepared:
     customers: pd.Index  # customer id per code
     day: np.ndarray  # int64 days since 1970-01-01
     amount: np.ndarray  # float64
+    _day_keys: Any = field(default=None, repr=False)  # cache: sorted distinct (customer, day) keys
 
     @property
     def n_customers(self) -> int:
@@ -189,8 +190,9 @@ def score(values: pd.Series | np.ndarray, higher_is_better: bool = True, bins: i
     if np.isnan(v).any():
         raise InputError("score: values contain NaN")
     n = len(v)
-    ranked = pd.Series(v if higher_is_better else -v).rank(method="min").to_numpy()
-    worse = ranked.astype(np.int64) - 1  # customers strictly worse
+    level, _ = pd.factorize(v if higher_is_better else -v, sort=True)
+    counts = np.bincount(level)
+    worse = (np.cumsum(counts) - counts)[level]  # customers strictly worse
     return np.minimum(1 + (bins * worse) // n, bins).astype(np.int64)
 
 
