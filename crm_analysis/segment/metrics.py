@@ -102,7 +102,7 @@ def auc(score: Any, outcome: Any) -> float:
     pos = np.bincount(level, weights=y, minlength=k)
     neg = np.bincount(level, minlength=k) - pos
     below = np.cumsum(neg) - neg  # negatives with a strictly lower score
-    return float((pos * below).sum() + 0.5 * (pos * neg).sum()) / (n1 * n0)
+    return float(((pos * below).sum() + 0.5 * (pos * neg).sum()) / (n1 * n0))
 
 
 def captured_share(in_top: Any, value: Any) -> float:
