@@ -218,7 +218,7 @@ def index(
     Examples
     --------
     >>> fit = sem.estimate_pls(df, csi.preset("ecsi"), bootstrap=500, seed=1)  # doctest: +SKIP
-    >>> csi.index(fit, scale=(1, 10), data=df)                                  # doctest: +SKIP
+    >>> csi.index(fit, scale=(1, 10))                                           # doctest: +SKIP
     """
     _check_result(result, "index(result)")
     lo, hi = _check_scale(scale)

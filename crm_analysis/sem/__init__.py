@@ -32,6 +32,10 @@ __all__ = [
     "simulate",
     "implied_covariance",
     "ConvergenceWarning",
+    "estimate_cbsem",
+    "estimate_cbsem_multigroup",
+    "CBSEMResult",
+    "ImproperSolutionWarning",
 ]
 
 # name -> submodule, imported lazily (the PLS engine and the CB-SEM wrapper are not needed to
@@ -44,6 +48,10 @@ _LAZY = {
     "ConvergenceWarning": "crm_analysis.sem.pls",
     "simulate": "crm_analysis.sem.simulation",
     "implied_covariance": "crm_analysis.sem.simulation",
+    "estimate_cbsem": "crm_analysis.sem.cbsem",
+    "estimate_cbsem_multigroup": "crm_analysis.sem.cbsem",
+    "CBSEMResult": "crm_analysis.sem.cbsem",
+    "ImproperSolutionWarning": "crm_analysis.sem.cbsem",
 }
 
 
@@ -51,16 +59,6 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is not None:
         return getattr(importlib.import_module(module), name)
-    # anything else public is looked up in the CB-SEM module, if it exists
-    if not name.startswith("_"):
-        try:
-            cbsem = importlib.import_module("crm_analysis.sem.cbsem")
-        except ModuleNotFoundError as exc:
-            if exc.name != "crm_analysis.sem.cbsem":
-                raise
-        else:
-            if hasattr(cbsem, name):
-                return getattr(cbsem, name)
     raise AttributeError(f"module 'crm_analysis.sem' has no attribute {name!r}")
 
 

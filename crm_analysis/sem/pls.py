@@ -756,11 +756,13 @@ def _run_bootstrap(res: PLSResult, st: core.Structure, Xc: np.ndarray, opts: dic
     counts = np.empty((B, n), dtype=np.int32)
     draws: dict[str, list[np.ndarray]] = {}
     conv, degen = [], []
+    moments: dict[str, list[np.ndarray]] = {}
+    raw_means = res.indicator_means.to_numpy(dtype=float)  # Xc is centred on these
     step = _chunks(B, n, p)
     for s in range(0, B, step):
         c = bs.resample_counts(n, min(step, B - s), rng)
         counts[s:s + len(c)] = c
-        S, _, nobs = core.covariance_stack(Xc, c)
+        S, means, nobs = core.covariance_stack(Xc, c)
         fit = core.fit_batch(S, nobs, st, **opts)
         flat = _flatten(fit, st, res._pairs, res._hp)
         ok = fit["converged"]
@@ -770,8 +772,12 @@ def _run_bootstrap(res: PLSResult, st: core.Structure, Xc: np.ndarray, opts: dic
             v = v.astype(float, copy=True)
             v[~ok] = np.nan  # non-converged resamples do not enter the intervals
             draws.setdefault(k, []).append(v)
+        # raw indicator moments per resample (population SDs, as raw_weights), for the ACSI index
+        moments.setdefault("indicator_means", []).append(means + raw_means)
+        moments.setdefault("indicator_sds", []).append(fit["indicator_sd"])
     res.bootstrap_draws = {k: np.concatenate(v) for k, v in draws.items()}
     res.bootstrap_draws["cross_loadings"] = res.bootstrap_draws["cross_loadings"].reshape(B, p, st.J)
+    res.bootstrap_draws.update({k: np.concatenate(v) for k, v in moments.items()})
     res.bootstrap_counts = counts
     res.bootstrap_labels = _labels(st, res.model, res._pairs, res._hp)
     ok = np.concatenate(conv)
