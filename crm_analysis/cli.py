@@ -99,8 +99,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from .validation import validate_file
 
     options: dict[str, Any] = {}
-    if args.kind == "survey" and args.scale:
-        options["scale"] = tuple(args.scale)
+    if args.kind == "survey":
+        options.update(scale=tuple(args.scale) if args.scale else None, model=args.model, group=args.group)
     if args.kind == "transactions":
         options.update(customer=args.customer, date=args.date, amount=args.amount)
     if args.kind == "assessment":
@@ -145,8 +145,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check a data file and print every problem found")
     p.add_argument("file")
     p.add_argument("--kind", required=True, choices=("survey", "transactions", "assessment"))
-    p.add_argument("--encoding", help="file encoding (default UTF-8)")
+    p.add_argument("--encoding", help="transactions/assessment: file encoding (default UTF-8; surveys: UTF-8, else GB18030)")
     p.add_argument("--scale", nargs=2, type=float, metavar=("MIN", "MAX"), help="survey: the answer scale, e.g. 1 10")
+    p.add_argument("--model", help="survey: a preset (acsi, ecsi, ccsi, scsb) or model file to check the columns against")
+    p.add_argument("--group", help="survey: the column holding groups (e.g. gender)")
     p.add_argument("--customer", default="customer_id", help="transactions: customer column")
     p.add_argument("--date", default="date", help="transactions: date column")
     p.add_argument("--amount", default="dollar_value", help="transactions: amount column")

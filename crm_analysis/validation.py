@@ -1,8 +1,11 @@
 """Check a user's data file and list every problem found (``crm-analysis validate``).
 
 Reading problems (missing or empty file, wrong encoding, duplicated header, ragged rows) are
-found here for every kind; what the columns must hold is checked per kind. Problems name the
-file, the column and the file's line numbers (line 1 is the header), and say what was expected.
+found here, by the one reader of delimited text the package has (:func:`read_table`); what the
+columns must hold is checked by the module that uses the data — surveys by ``csi``, transactions
+by ``segment``, assessments by ``maturity`` — so that ``crm-analysis validate`` and the readers
+agree. Problems name the file, the column and the file's line numbers (line 1 is the header),
+and say what was expected.
 """
 from __future__ import annotations
 
@@ -15,7 +18,6 @@ from typing import Any, Callable
 from .errors import InputError
 
 KINDS = ("survey", "transactions", "assessment")
-MAX_LISTED = 5  # rows quoted per problem; the count is always complete
 
 
 @dataclass(frozen=True)
@@ -29,14 +31,6 @@ class Problem:
     def __str__(self) -> str:
         where = f"column {self.column!r}: " if self.column else ""
         return f"{self.severity}: {where}{self.message}"
-
-
-def lines_of(rows: Any) -> str:
-    """``"lines 3, 9, 12 and 4 more"`` for positional data rows (0-based) of a file with a header."""
-    rows = list(rows)
-    shown = ", ".join(str(r + 2) for r in rows[:MAX_LISTED])
-    more = f" and {len(rows) - MAX_LISTED} more" if len(rows) > MAX_LISTED else ""
-    return f"line{'s' if len(rows) > 1 else ''} {shown}{more}"
 
 
 def _decode(raw: bytes, path: Path, encoding: str | None) -> tuple[str | None, list[Problem]]:
@@ -110,75 +104,13 @@ def read_table(path: str | Path, *, encoding: str | None = None) -> tuple[Any, l
     return frame, problems
 
 
-def numeric_problems(frame: Any, columns: list[str], *, what: str = "a number") -> tuple[dict[str, Any], list[Problem]]:
-    """Convert ``columns`` to numbers; report non-numeric cells with their lines and values.
-
-    Empty cells become missing values (reported by the caller if they matter).
-    """
-    import pandas as pd
-
-    converted, problems = {}, []
-    for col in columns:
-        text = frame[col].astype(str).str.strip()
-        blank = text.isin(["", "NA", "NaN", "nan", "N/A", "null", "."])
-        values = pd.to_numeric(text.where(~blank), errors="coerce")
-        bad = values.isna() & ~blank
-        if bad.any():
-            positions = [i for i, b in enumerate(bad.to_numpy()) if b]
-            sample = ", ".join(repr(v) for v in text[bad].head(3))
-            problems.append(Problem("error", f"{bad.sum()} non-numeric cell(s) on {lines_of(positions)} "
-                                             f"(e.g. {sample}); expected {what}", col))
-        converted[col] = values
-    return converted, problems
-
-
-def _is_index_column(name: str) -> bool:
-    return name == "" or name.lower().startswith("unnamed") or name.lower() in {"id", "index", "row"}
-
-
-def check_survey(frame: Any, *, scale: tuple[float, float] | None = None,
-                 text_columns: tuple[str, ...] = ("gender", "group", "segment", "wave")) -> list[Problem]:
-    """Survey answers: numbers on the declared scale, no constant item, no empty row."""
-    items = [c for c in frame.columns if not _is_index_column(c) and c.lower() not in text_columns]
-    if not items:
-        return [Problem("error", "no item columns found; expected one numeric column per questionnaire item")]
-    values, problems = numeric_problems(frame, items, what="a numeric answer")
-    for col, v in values.items():
-        if scale is not None:
-            out = (v < scale[0]) | (v > scale[1])
-            if out.any():
-                positions = [i for i, b in enumerate(out.to_numpy()) if b]
-                problems.append(Problem("error", f"{int(out.sum())} answer(s) outside the scale {scale[0]:g}-{scale[1]:g} "
-                                                 f"on {lines_of(positions)} (e.g. {v[out].iloc[0]:g})", col))
-        if v.notna().sum() > 1 and v.nunique() == 1:
-            problems.append(Problem("error", f"constant: every answer is {v.dropna().iloc[0]:g}; an item that does "
-                                             f"not vary carries no information (drop it)", col))
-    import pandas as pd
-
-    missing = pd.DataFrame(values).isna()
-    all_missing = missing.all(axis=1)
-    if all_missing.any():
-        positions = [i for i, b in enumerate(all_missing.to_numpy()) if b]
-        problems.append(Problem("error", f"{int(all_missing.sum())} row(s) with no answer at all on {lines_of(positions)}"))
-    partial = missing.any(axis=1) & ~all_missing
-    if partial.any():
-        problems.append(Problem("warning", f"{int(partial.sum())} row(s) with some missing answers "
-                                           f"({int(missing.to_numpy().sum())} cells); estimation drops them "
-                                           f"(missing='listwise') or fills item means (missing='mean')"))
-    return problems
-
-
 def check_transactions(frame: Any, *, customer: str = "customer_id", date: str = "date",
                        amount: str = "dollar_value") -> list[Problem]:
-    """Transactions: a customer id, a parseable date and a numeric amount on every row.
+    """Transactions, checked by :func:`crm_analysis.segment.reader.transaction_problems` (a customer
+    id of one kind, a parseable date and an amount on every row; returns counted)."""
+    from .segment.reader import transaction_problems
 
-    One implementation with ``segment.read_transactions`` (``crm_analysis.segment.reader``): empty
-    or mixed-type ids, unparseable dates, non-numeric amounts (errors), missing and negative
-    amounts (warnings: the reader lets the user drop or keep them).
-    """
-    from .segment.reader import transaction_problems  # imported here: segment imports this module
-
-    return transaction_problems(frame, customer=customer, date=date, amount=amount, from_file=True)
+    return transaction_problems(frame, customer=customer, date=date, amount=amount)
 
 
 def check_assessment(frame: Any, *, firm: str = "firm", instrument: Any = None) -> list[Problem]:
@@ -192,8 +124,16 @@ def check_assessment(frame: Any, *, firm: str = "firm", instrument: Any = None) 
     return [Problem("error", m) for m in check_assessments(frame, instrument, source="")]
 
 
+def check_survey_file(path: str | Path, *, scale: tuple[float, float] | None = None, model: Any = None,
+                      group: str | None = None) -> list[Problem]:
+    """Survey answers, checked by :func:`crm_analysis.csi.check_survey` (numbers on the declared
+    scale, no constant item, no empty row; with ``model``, its indicators and enough rows)."""
+    from .csi import check_survey
+
+    return [Problem(p.severity, p.message, p.column) for p in check_survey(path, scale, model=model, group=group)]
+
+
 CHECKS: dict[str, Callable[..., list[Problem]]] = {
-    "survey": check_survey,
     "transactions": check_transactions,
     "assessment": check_assessment,
 }
@@ -208,8 +148,12 @@ def validate_file(path: str | Path, kind: str, *, encoding: str | None = None, *
     >>> [str(p) for p in problems if p.severity == "error"]  # doctest: +SKIP
     []
     """
-    if kind not in CHECKS:
+    if kind not in KINDS:
         raise InputError(f"kind={kind!r}: expected one of {', '.join(KINDS)}")
+    if kind == "survey":
+        if encoding is not None:
+            raise InputError("--encoding does not apply to surveys: they are read as UTF-8, else GB18030")
+        return check_survey_file(path, **options)
     frame, problems = read_table(path, encoding=encoding)
     if frame is None or frame.empty:
         return problems

@@ -123,7 +123,7 @@ def test_reading_problems(tmp_path) -> None:
     (p,) = csi.check_survey(_write(tmp_path, "", "empty.csv"))
     assert "empty" in p
     (p,) = csi.check_survey(_write(tmp_path, "a,a,b\n1,2,3\n", "dup.csv"))
-    assert "more than once" in p and "'a'" in p
+    assert "duplicated column" in p and "'a'" in p
     # semicolon-separated, GB18030-encoded file with a Chinese group label
     path = tmp_path / "cn.csv"
     path.write_bytes("q1;q2;性别\n1;2;男\n3;4;女\n2;2;男\n".encode("gb18030"))

@@ -38,7 +38,7 @@ def test_missing_column_named(survey):
 def test_non_numeric_cell_names_column_line_and_value(survey):
     path = survey("q1,q2\n1,2\n3,abc\n5,6\n")
     [msg] = errors(validate_file(path, "survey"))
-    assert "'q2'" in msg and "line 3" in msg and "'abc'" in msg
+    assert "'q2'" in msg and "line 3" in msg and "'abc'" in msg and "text in a numeric column" in msg
 
 
 def test_empty_file(survey):
@@ -52,11 +52,17 @@ def test_header_only(survey):
 
 
 def test_wrong_encoding_gets_a_hint(survey):
-    path = survey("名字,q1\n张三,1\n李四,2\n", encoding="gbk")
-    [msg] = errors(validate_file(path, "survey"))
+    path = survey("customer_id,date,dollar_value,备注\n1,19970101,3.5,张三\n", encoding="gbk")
+    [msg] = errors(validate_file(path, "transactions"))
     assert "not valid UTF-8" in msg and "gb18030" in msg
     # and with the right encoding the file is read
-    assert all("UTF-8" not in m for m in errors(validate_file(path, "survey", encoding="gb18030")))
+    assert errors(validate_file(path, "transactions", encoding="gb18030")) == []
+
+
+def test_chinese_survey_exports_in_gb18030_are_read(survey):
+    path = survey("q1,q2\n1,2\n3,4\n5,不知道\n", encoding="gbk")
+    [msg] = errors(validate_file(path, "survey"))
+    assert "'q2'" in msg and "'不知道'" in msg and "line 4" in msg
 
 
 def test_duplicated_header(survey):
@@ -67,9 +73,11 @@ def test_duplicated_header(survey):
 def test_survey_scale_and_constant_and_empty_rows(survey):
     path = survey("q1,q2,q3\n1,5,3\n11,5,4\n,,\n2,5,1\n")
     msgs = errors(validate_file(path, "survey", scale=(1, 10)))
-    assert any("'q1'" in m and "outside the scale" in m and "line 3" in m for m in msgs)
+    assert any("'q1'" in m and "outside the declared scale" in m and "line 3" in m for m in msgs)
     assert any("'q2'" in m and "constant" in m for m in msgs)
-    assert any("no answer at all" in m and "line 4" in m for m in msgs)
+    # an empty row is dropped (estimation can go on): a warning naming the line
+    assert any("no answer at all" in str(p) and "line 4" in str(p) for p in validate_file(path, "survey", scale=(1, 10))
+               if p.severity == "warning")
 
 
 def test_transactions_dates_amounts_mixed_ids(survey):
@@ -86,7 +94,7 @@ def test_cli_exit_status_and_output(survey, capsys):
     bad = survey("q1,q2\n1,2\n3,abc\n")
     assert main(["validate", str(bad), "--kind", "survey"]) == 1
     out = capsys.readouterr().out
-    assert "non-numeric" in out and "1 error(s)" in out
+    assert "text in a numeric column" in out and "1 error(s)" in out
     good = survey("q1,q2\n1,2\n3,4\n", name="good.csv")
     assert main(["validate", str(good), "--kind", "survey"]) == 0
     assert "OK" in capsys.readouterr().out

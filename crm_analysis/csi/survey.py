@@ -16,7 +16,6 @@ in a DataFrame, the index labels.
 """
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -234,34 +233,18 @@ def _read_text_table(path: Path) -> tuple[pd.DataFrame | None, list[SurveyProble
         except Exception as exc:  # a corrupt workbook: report, do not crash
             return None, [SurveyProblem(f"{path}: cannot be read as an Excel workbook: {exc}")], None
         return frame, [], None
-    raw = path.read_bytes()
-    if not raw.strip():
-        return None, [SurveyProblem(f"{path}: the file is empty; expected a header line and one row per respondent")], None
-    text, used = None, None
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            text, used = raw.decode(enc), enc
-            break
-        except UnicodeDecodeError:
-            continue
-    if text is None:
-        return None, [SurveyProblem(f"{path}: not readable as UTF-8 or GB18030 text; re-save it as UTF-8 CSV")], None
-    first = next((ln for ln in text.splitlines() if ln.strip()), "")
-    sep = next((s for s in (",", ";", "\t", "|") if s in first), r"\s+")
-    import csv
+    # the project's one reader of delimited text (encoding, separator, header checks); Chinese
+    # survey exports are often GB18030, so that encoding is tried when UTF-8 fails
+    from crm_analysis.validation import read_table
 
-    header = first.split() if sep == r"\s+" else next(csv.reader([first], delimiter=sep))
-    header = [h.strip() for h in header]
-    dupes = sorted({h for h in header if h and header.count(h) > 1})
-    if dupes:
-        return None, [SurveyProblem(f"{path}: column name(s) used more than once in the header: {dupes}; "
-                                    "every column needs its own name")], used
-    try:
-        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-                            skipinitialspace=True, engine="python" if sep == r"\s+" else "c")
-    except (pd.errors.ParserError, ValueError) as exc:
-        return None, [SurveyProblem(f"{path}: cannot be parsed as a table: {exc}")], used
-    return frame, [], used
+    used = "utf-8"
+    frame, problems = read_table(path)
+    if frame is None and any("not valid UTF-8" in p.message for p in problems):
+        frame, problems, used = (*read_table(path, encoding="gb18030"), "gb18030")
+    found = [SurveyProblem(p.message, p.severity, p.column) for p in problems]
+    if frame is None or any(p.severity == "error" for p in problems):
+        return None, found, used
+    return frame, found, used
 
 
 def _is_index_name(name: Any) -> bool:
