@@ -366,6 +366,7 @@ def preset(
     cols = _column_names(columns)
     blocks: dict[str, list[str]] = {}
     problems: list[str] = []
+    unmatched: list[str] = []
     for c in spec.constructs:
         given = indicators.get(c, DEFAULT_PREFIXES[c])
         if isinstance(given, str):
@@ -379,11 +380,7 @@ def preset(
                 continue
             found = match_prefix(given, cols)
             if not found:
-                shown = ", ".join(cols[:40]) + (", ..." if len(cols) > 40 else "")
-                problems.append(
-                    f"construct {c!r}: the indicator prefix {given!r} matches no column "
-                    f"(columns: {shown}); map it with indicators={{{c!r}: 'prefix' or [columns]}}"
-                )
+                unmatched.append(f"{c!r} (prefix {given!r})")
             blocks[c] = found
         else:
             items = [str(x) for x in given]
@@ -394,6 +391,10 @@ def preset(
                 if absent:
                     problems.append(f"construct {c!r}: column(s) {absent} not in the data")
             blocks[c] = items
+    if unmatched:  # one sentence for all of them, the data's columns listed once
+        shown = ", ".join(cols[:40]) + (", ..." if len(cols) > 40 else "")
+        problems.append(f"no column matches the indicator prefix of {', '.join(unmatched)}; the data have "
+                        f"columns {shown}; map them with indicators={{construct: 'prefix' or [columns]}}")
     if problems:
         raise InputError(f"{key} preset: " + "; ".join(problems))
     b = ModelBuilder()
