@@ -25,7 +25,7 @@ def test_layout_and_scale(shipped, repo_root) -> None:
     assert survey.items == csi.preset("ecsi").all_indicators
     assert survey.n == 400 and not survey.warnings
     assert survey.data["gender"].value_counts().to_dict() == {"female": 240, "male": 160}
-    readme = (repo_root / "data" / "README_csi.md").read_text(encoding="utf-8")
+    readme = (repo_root / "data" / "README.md").read_text(encoding="utf-8")
     assert "20240601" in readme
     for (f, t), v in synthetic.TRUE_PATHS["female"].items():
         (line,) = [ln for ln in readme.splitlines() if f"{f} → {t}" in ln]
