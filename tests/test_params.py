@@ -77,3 +77,16 @@ def test_input_file_made_absolute_against_base_dir(spec, tmp_path):
 
 def test_optional_accepts_none_text(spec):
     assert validate_parameters(spec, {"data": "None"}, text_names={"data"})["data"] is None
+
+
+def test_name_or_input_file(tmp_path):
+    import nbformat
+
+    path = make_notebook(tmp_path / "nb")
+    nb = nbformat.read(str(path), as_version=4)
+    nb.metadata["crm_analysis"]["inputs_or_names"] = ["title"]
+    nbformat.write(nb, str(path))
+    spec = load_spec(path)
+    assert validate_parameters(spec, {"title": "ecsi"}, base_dir=tmp_path)["title"] == "ecsi"  # a name
+    (tmp_path / "m.txt").write_text("Y ~ X\n")
+    assert validate_parameters(spec, {"title": "m.txt"}, base_dir=tmp_path)["title"] == str(tmp_path / "m.txt")

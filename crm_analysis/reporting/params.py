@@ -162,13 +162,11 @@ def validate_parameters(spec: NotebookSpec, given: dict[str, Any], *, text_names
     base_dir = (base_dir or Path.cwd()).resolve()
     values: dict[str, Any] = {}
     for name, param in spec.parameters.items():
-        if name in given:
-            value = coerce(param, given[name], from_text=name in text_names)
-            if param.is_input:
-                value = resolve_input(param, value, base_dir)
-        else:
-            value = param.default
-            if param.is_input:
-                value = resolve_input(param, value, project_root())
+        value = coerce(param, given[name], from_text=name in text_names) if name in given else param.default
+        folder = base_dir if name in given else project_root()
+        if param.is_input:
+            value = resolve_input(param, value, folder)
+        elif param.maybe_input and isinstance(value, str) and (folder / value).expanduser().is_file():
+            value = resolve_input(param, value, folder)
         values[name] = value
     return values

@@ -161,7 +161,9 @@ def execute(request: RunRequest, *, command: list[str] | None = None) -> RunOutc
     finished = _now()
     provenance = build_provenance(
         notebook=spec.name, notebook_path=spec.path, parameters=request.parameters,
-        input_names=[p.name for p in spec.parameters.values() if p.is_input],
+        input_names=[p.name for p in spec.parameters.values() if p.is_input
+                     or (p.maybe_input and isinstance(request.parameters.get(p.name), str)
+                         and Path(request.parameters[p.name]).is_absolute())],
         started=started.isoformat(timespec="seconds"), finished=finished.isoformat(timespec="seconds"),
         status="failed" if error else "ok", project_root=project_root(), kernel=kernel, command=command)
     (tmp / "provenance.json").write_text(json.dumps(provenance, ensure_ascii=False, indent=2), "utf-8")
