@@ -21,6 +21,7 @@ main { max-width:1100px; margin:0 auto; padding:1rem 2rem 3rem 2rem; }
 details.params { margin-top:.5rem; font-size:.85rem; }
 details.params table { margin-top:.3rem; }
 table { border-collapse:collapse; margin:.6rem 0; font-size:.88rem; }
+main table { display:block; max-width:100%; overflow-x:auto; }  /* wide tables scroll, the page does not */
 th, td { border-bottom:1px solid var(--line); padding:.25rem .6rem; text-align:left; vertical-align:top; }
 td.num { text-align:right; font-variant-numeric: tabular-nums; }
 th { background:#f4f6f9; font-weight:600; }
