@@ -546,6 +546,17 @@ def clv_from_summary(summary: pd.DataFrame, horizon: float, discount_rate: float
     else:
         bg = fit_bgnbd(x, tx, T)
         gg = fit_gamma_gamma(x, m)
+    return _predict(summary, bg, gg, horizon, discount_rate, unit_days, calibration_end)
+
+
+def rescore(result: CLVResult, summary: pd.DataFrame, calibration_end: pd.Timestamp | None = None) -> CLVResult:
+    """Predictions of ``result``'s fitted models for other (e.g. later) customer histories, no refit."""
+    return _predict(summary, result.bgnbd, result.gamma_gamma, result.horizon, 0.0, result.unit_days, calibration_end)
+
+
+def _predict(summary: pd.DataFrame, bg: BGNBDFit, gg: GammaGammaFit, horizon: float, discount_rate: float,
+             unit_days: float, calibration_end: pd.Timestamp | None) -> CLVResult:
+    x, tx, T, m = (summary[c].to_numpy(dtype=float) for c in ("frequency", "recency", "T", "monetary_value"))
     spend = gg.expected_spend(x, m)
     if discount_rate == 0:
         expected = bg.expected_transactions(float(horizon), x, tx, T)

@@ -16,7 +16,7 @@ import pandas as pd
 from crm_analysis.errors import ParameterError
 from crm_analysis.i18n import check_lang
 from crm_analysis.segment import metrics
-from crm_analysis.segment.clv_models import CLVResult, clv_from_summary, summary_from_prepared
+from crm_analysis.segment.clv_models import CLVResult, clv_from_summary, rescore, summary_from_prepared
 from crm_analysis.segment.names import SCHEME_TITLES, SCHEMES
 from crm_analysis.segment.rfm import Prepared, from_day, prepare, rfm_from_prepared, to_day
 from crm_analysis.segment.value import idic, pareto
@@ -231,7 +231,10 @@ def _schemes_for(table: pd.DataFrame, prep: Prepared, end_day: int, horizon_unit
                                potential_quantile=idic_quantiles[1])["segment_idic"].array
         elif scheme == "clv":
             summary = summary_from_prepared(prep, end_day, 7.0, keys_from=keys_from).reindex(table.index)
-            fit = clv_from_summary(summary, horizon_units, calibration_end=from_day(end_day), start=warm)
+            if warm is None:
+                fit = clv_from_summary(summary, horizon_units, calibration_end=from_day(end_day))
+            else:  # later: the calibration models score the longer histories (same rule, later data)
+                fit = rescore(warm, summary, from_day(end_day))
             out[scheme] = fit.table["segment_clv"].array
     return out, fit
 
@@ -284,7 +287,9 @@ def evaluate(tx: pd.DataFrame, customer: str = "customer_id", date: str = "date"
     in the holdout are counted in ``notes``. "Top segment" is the first segment of the scheme's
     declared order (:func:`segment_names`); curves and AUC rank customers by that order, ties in
     random order. Stability compares each customer's segment at the end of calibration with the
-    segment the same scheme gives at the end of the holdout (all data up to then).
+    segment the same rule gives at the end of the holdout (all data up to then): the RFM, Pareto and
+    IDIC thresholds are recomputed; the CLV scheme keeps its calibration-period BG/NBD and
+    Gamma-Gamma fits and scores the longer histories (quintiles recomputed).
 
     Examples
     --------

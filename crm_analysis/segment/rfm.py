@@ -227,7 +227,9 @@ def quintile_scores(table: pd.DataFrame) -> pd.DataFrame:
     m = score(out["monetary"].to_numpy())
     fm = (f + m + 1) // 2
     out["r_score"], out["f_score"], out["m_score"] = r, f, m
-    out["rfm_cell"] = pd.Series(r * 100 + f * 10 + m, index=out.index).astype(str)
+    # a categorical over the 125 cells: converting 10^6 numbers to text would cost more than the scores
+    cells = [f"{i}{j}{k}" for i in range(1, 6) for j in range(1, 6) for k in range(1, 6)]
+    out["rfm_cell"] = pd.Categorical.from_codes((r - 1) * 25 + (f - 1) * 5 + (m - 1), categories=cells)
     out["rfm_score"] = r + f + m
     out["fm_score"] = fm
     keys = [s.key for s in QUINTILE]
