@@ -6,7 +6,8 @@
     .venv/bin/python benchmarks/bench_segment.py --engines     # also polars and DuckDB (in benchmarks/.venv-engines)
 
 Every task runs in a fresh interpreter that loads the same seeded data from .npy files, so each
-figure has its own peak memory (ru_maxrss, data included). lifetimes runs in this interpreter
+figure has its own peak memory (ru_maxrss, data included; "data GB" is the peak after loading the
+data, before the task). lifetimes runs in this interpreter
 when it imports and works here (it does on pandas 3 as of lifetimes 0.11.3), otherwise in
 ``benchmarks/.venv-lifetimes`` (pandas < 3), created on first use. Method and figures:
 benchmarks/README_segment.md.
@@ -212,19 +213,19 @@ def main(argv: list[str] | None = None) -> int:
         ("ours_evaluate_mean_split", "segment.evaluate, mean split only (all metrics, stability)", "ours_evaluate_mean_split"),
         ("pandas_evaluate", "plain pandas: mean split + holdout join + captured, lift, AUC", "ours_evaluate_mean_split"),
         ("lifetimes_calibration_holdout", "lifetimes calibration_and_holdout_data (no segments)", "ours_evaluate_mean_split"),
-        ("ours_evaluate", "segment.evaluate, all 5 schemes incl. BG/NBD + Gamma-Gamma (x2 for stability)", "ours_evaluate"),
+        ("ours_evaluate", "segment.evaluate, all 5 schemes incl. BG/NBD + Gamma-Gamma fits", "ours_evaluate"),
     ]
-    print(f"\n{'task':<32} {'seconds':>8} {'peak GB':>8} {'vs ours':>8}  what")
+    print(f"\n{'task':<32} {'seconds':>8} {'peak GB':>8} {'data GB':>8} {'vs ours':>8}  what")
     for key, what, ref in rows:
         r = results.get(key)
         if r is None:
             continue
         if "error" in r:
-            print(f"{key:<32} {'error':>8} {'':>8} {'':>8}  {what}: {r['error']}")
+            print(f"{key:<32} {'error':>8} {'':>8} {'':>8} {'':>8}  {what}: {r['error']}")
             continue
         base = results.get(ref, {}).get("seconds")
         ratio = f"{r['seconds'] / base:.1f}x" if base and key != ref else ""
-        print(f"{key:<32} {r['seconds']:>8.2f} {r['peak_gb']:>8.2f} {ratio:>8}  {what}")
+        print(f"{key:<32} {r['seconds']:>8.2f} {r['peak_gb']:>8.2f} {r['rss_loaded_gb']:>8.2f} {ratio:>8}  {what}")
     for key in ("ours_evaluate_mean_split", "pandas_evaluate"):
         r = results.get(key, {})
         if "auc" in r:
