@@ -311,5 +311,6 @@ def rfm(tx: pd.DataFrame, customer: str = "customer_id", date: str = "date", amo
     b                  6          1       5.0
     """
     prep = prepare(tx, customer, date, amount, returns=returns)
-    asof_day = check_asof(prep, asof, date, tx.index)
+    # rows are quoted by index label only while they line up with tx (returns='drop' removes some)
+    asof_day = check_asof(prep, asof, date, tx.index if len(prep.day) == len(tx) else None)
     return rfm_from_prepared(prep, asof_day)
