@@ -1,6 +1,7 @@
 """CRM framework catalog and capability comparison.
 
-The catalog lives in ``data/frameworks.yaml`` (bilingual; one record per framework with its
+The catalog lives in ``crm_analysis/frameworks_catalog.yaml``, linked as ``data/frameworks.yaml``
+(bilingual; one record per framework with its
 authors, source, stages in order, focus, data needs, outputs and the seed document it appears in)
 together with a common capability taxonomy and, per framework, the capabilities it covers (level
 1 = partly, 2 = fully) with a one-line justification. The file is checked against :data:`SCHEMA`
@@ -29,7 +30,8 @@ import pandas as pd
 from crm_analysis.errors import InputError, ParameterError
 from crm_analysis.i18n import check_lang, t
 
-DEFAULT_PATH = Path(__file__).resolve().parents[1] / "data" / "frameworks.yaml"
+# shipped inside the package (a wheel has it); data/frameworks.yaml links to it for readers of the repository
+DEFAULT_PATH = Path(__file__).resolve().parent / "frameworks_catalog.yaml"
 
 # Capabilities every catalog must define (issue 5); the file may add more.
 REQUIRED_CAPABILITIES = ("identify", "differentiate", "interact", "customise", "customer_value", "satisfaction",
@@ -212,7 +214,7 @@ def load(path: str | Path | None = None) -> dict[str, Any]:
     """
     p = Path(path) if path is not None else DEFAULT_PATH
     if not p.is_file():
-        raise InputError(f"{p}: framework catalog not found (expected data/frameworks.yaml in the repository)")
+        raise InputError(f"{p}: framework catalog not found (expected the catalog shipped with the package)")
     return _load_cached(str(p.resolve()), p.stat().st_mtime)
 
 
