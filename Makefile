@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 report: $(STAMP)
-	$(BIN)/crm-analysis report --all
+	$(BIN)/crm-analysis report --all --lang en --lang zh
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

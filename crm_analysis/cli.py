@@ -75,12 +75,15 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     if args.all == bool(args.suite_file):
         raise ParameterError("report: give either -f SUITE.yaml or --all")
+    langs = list(dict.fromkeys(args.lang or [None]))
     if args.all:
-        runs = [{"notebook": name, "lang": args.lang} for name in list_notebooks()]
+        runs = [{"notebook": name, "lang": lang} for name in list_notebooks() for lang in langs]
         base_dir, reports_dir = Path.cwd(), args.reports_dir
     else:
+        if len(langs) > 1:
+            raise ParameterError("report -f: give at most one --lang (set 'lang' per run in the suite file)")
         suite = load_suite(args.suite_file)
-        runs = [dict(r, lang=r.get("lang", args.lang)) for r in suite["runs"]]
+        runs = [dict(r, lang=r.get("lang", langs[0])) for r in suite["runs"]]
         base_dir = Path(args.suite_file).resolve().parent
         reports_dir = args.reports_dir or (base_dir / suite["reports_dir"] if suite.get("reports_dir") else None)
     requests = prepare_suite(runs, base_dir=base_dir, reports_dir=Path(reports_dir) if reports_dir else None)
@@ -137,7 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="several runs in one go, with an index page")
     p.add_argument("-f", "--file", dest="suite_file", metavar="SUITE.yaml", help="suite file listing the runs")
     p.add_argument("--all", action="store_true", help="run every notebook with its default parameters")
-    p.add_argument("--lang", choices=("zh", "en"), help="language for runs that do not set one")
+    p.add_argument("--lang", choices=("zh", "en"), action="append",
+                   help="language for runs that do not set one; with --all, repeat it for several (--lang en --lang zh)")
     p.add_argument("--reports-dir", help="folder holding run folders and index.html (default reports/)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_report)

@@ -69,3 +69,15 @@ def test_run_and_suite_from_the_command_line(tmp_path, monkeypatch, capsys):
     # a failing run: exit status 1, the message names the cell
     assert main(["run", "demo", "-p", "fail", "true", "--reports-dir", str(reports), "--name", "f"]) == 1
     assert "cell 6 of demo.ipynb" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_report_all_in_both_languages(tmp_path, monkeypatch, capsys):
+    folder = tmp_path / "nbs"
+    make_notebook(folder, "demo")
+    monkeypatch.setenv("CRM_ANALYSIS_NOTEBOOKS", str(folder))
+    assert main(["report", "--all", "--lang", "en", "--lang", "zh", "--reports-dir", str(tmp_path / "r"),
+                 "--no-progress"]) == 0
+    runs = sorted(p.name for p in (tmp_path / "r").iterdir() if p.is_dir())
+    assert len(runs) == 2 and runs[0].endswith("-en") and runs[1].endswith("-zh")
+    assert json.loads((tmp_path / "r" / runs[1] / "provenance.json").read_text())["parameters"]["lang"] == "zh"

@@ -77,7 +77,9 @@ def prepare_run(notebook: str, given: dict[str, Any] | None = None, *, text_name
     if run_name is not None and (not run_name or any(c in run_name for c in "/\\") or run_name.startswith(".")):
         raise ParameterError(f"run name {run_name!r}: expected a plain folder name (no '/' and not starting with '.')")
     if output_dir is None:
-        stamp = _now().strftime("%Y%m%d-%H%M%S-%f")[:-3]
+        # a timestamp, plus the language when one was asked for (an en and a zh run of the same
+        # notebook prepared in the same millisecond must not share a folder)
+        stamp = _now().strftime("%Y%m%d-%H%M%S-%f")[:-3] + (f"-{lang}" if lang else "")
         output_dir = Path(reports_dir or default_reports_dir()) / f"{spec.name}-{run_name or stamp}"
     return RunRequest(spec=spec, parameters=values, output_dir=Path(output_dir).resolve(),
                       with_code=with_code, lang=str(values.get("lang", "en")))
