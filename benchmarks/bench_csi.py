@@ -23,19 +23,7 @@ sys.path.insert(0, str(ROOT))
 from crm_analysis import csi  # noqa: E402
 from crm_analysis.sem.cbsem import estimate_cbsem  # noqa: E402
 
-ECSI = """
-IMAG =~ imag1 + imag2 + imag3 + imag4 + imag5
-EXPE =~ expe1 + expe2 + expe3 + expe4 + expe5
-QUAL =~ qual1 + qual2 + qual3 + qual4 + qual5
-VAL  =~ val1 + val2 + val3 + val4
-SAT  =~ sat1 + sat2 + sat3 + sat4
-LOY  =~ loy1 + loy2 + loy3 + loy4
-EXPE ~ IMAG
-QUAL ~ EXPE
-VAL  ~ EXPE + QUAL
-SAT  ~ IMAG + EXPE + QUAL + VAL
-LOY  ~ IMAG + SAT
-"""
+ECSI = csi.satisfaction_model()  # the model of the data (R plspm's satisfaction layout)
 
 
 def best_of(fn, repeats: int) -> float:
@@ -102,7 +90,7 @@ def main() -> int:
             estimate_cbsem(data, ECSI)
 
     def semopy_fit():
-        m = semopy.Model(ECSI)
+        m = semopy.Model(ECSI.to_text())
         m.fit(data[items])
         m.inspect(std_est=True)
         semopy.calc_stats(m)

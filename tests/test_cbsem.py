@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from crm_analysis.csi import satisfaction_model
 from crm_analysis.errors import InputError, ParameterError
 from crm_analysis.sem import Model
 from crm_analysis.sem.cbsem import (
@@ -19,19 +20,7 @@ from crm_analysis.sem.cbsem import (
 semopy_examples = pytest.importorskip("semopy.examples")
 from semopy.examples import holzinger39, political_democracy  # noqa: E402
 
-ECSI_SAT = """
-IMAG =~ imag1 + imag2 + imag3 + imag4 + imag5
-EXPE =~ expe1 + expe2 + expe3 + expe4 + expe5
-QUAL =~ qual1 + qual2 + qual3 + qual4 + qual5
-VAL  =~ val1 + val2 + val3 + val4
-SAT  =~ sat1 + sat2 + sat3 + sat4
-LOY  =~ loy1 + loy2 + loy3 + loy4
-EXPE ~ IMAG
-QUAL ~ EXPE
-VAL  ~ EXPE + QUAL
-SAT  ~ IMAG + EXPE + QUAL + VAL
-LOY  ~ IMAG + SAT
-"""
+ECSI_SAT = satisfaction_model()
 
 
 @pytest.fixture(scope="module")

@@ -13,19 +13,7 @@ from crm_analysis import csi, sem
 from crm_analysis.errors import InputError, ParameterError
 from crm_analysis.sem.cbsem import ImproperSolutionWarning, estimate_cbsem
 
-ECSI_SAT = """
-IMAG =~ imag1 + imag2 + imag3 + imag4 + imag5
-EXPE =~ expe1 + expe2 + expe3 + expe4 + expe5
-QUAL =~ qual1 + qual2 + qual3 + qual4 + qual5
-VAL  =~ val1 + val2 + val3 + val4
-SAT  =~ sat1 + sat2 + sat3 + sat4
-LOY  =~ loy1 + loy2 + loy3 + loy4
-EXPE ~ IMAG
-QUAL ~ EXPE
-VAL  ~ EXPE + QUAL
-SAT  ~ IMAG + EXPE + QUAL + VAL
-LOY  ~ IMAG + SAT
-"""
+ECSI_SAT = csi.satisfaction_model()
 
 
 @pytest.fixture(scope="module")
@@ -143,7 +131,7 @@ def cb_pair(satisfaction):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ImproperSolutionWarning)
         full = estimate_cbsem(satisfaction, ECSI_SAT)
-        reduced = estimate_cbsem(satisfaction, ECSI_SAT.replace("LOY  ~ IMAG + SAT", "LOY  ~ SAT"))
+        reduced = estimate_cbsem(satisfaction, ECSI_SAT.to_text().replace("LOY ~ IMAG + SAT", "LOY ~ SAT"))
     return full, reduced
 
 
@@ -166,7 +154,8 @@ def test_nested_cbsem_models_get_a_chi2_difference_test(cb_pair) -> None:
 
 def test_pls_models_side_by_side(satisfaction) -> None:
     a = sem.estimate_pls(satisfaction, ECSI_SAT)
-    b = sem.estimate_pls(satisfaction, ECSI_SAT.replace("SAT  ~ IMAG + EXPE + QUAL + VAL", "SAT  ~ QUAL + VAL"))
+    short = ECSI_SAT.to_text().replace("SAT ~ IMAG + EXPE + QUAL + VAL", "SAT ~ QUAL + VAL")
+    b = sem.estimate_pls(satisfaction, short)
     cmp = csi.compare_models(a, b, names=("full", "short"))
     assert cmp.chi2_test is None
     assert cmp.measures.loc["gof", "full"] == pytest.approx(a.gof)

@@ -12,21 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crm_analysis import sem
+from crm_analysis import csi, sem
 
-SATISFACTION = """
-IMAG =~ imag1 + imag2 + imag3 + imag4 + imag5
-EXPE =~ expe1 + expe2 + expe3 + expe4 + expe5
-QUAL =~ qual1 + qual2 + qual3 + qual4 + qual5
-VAL  =~ val1 + val2 + val3 + val4
-SAT  =~ sat1 + sat2 + sat3 + sat4
-LOY  =~ loy1 + loy2 + loy3 + loy4
-EXPE ~ IMAG
-QUAL ~ EXPE
-VAL  ~ EXPE + QUAL
-SAT  ~ IMAG + EXPE + QUAL + VAL
-LOY  ~ IMAG + SAT
-"""
+SATISFACTION = csi.satisfaction_model()
 GOF = 0.609741624338411
 EXACT = 1e-10
 

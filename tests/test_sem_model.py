@@ -7,27 +7,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from crm_analysis.csi import satisfaction_model
 from crm_analysis.errors import InputError
 from crm_analysis.sem import Model, ModelBuilder, ModelSyntaxError
 
-ECSI = """
-# ECSI model of the plspm satisfaction data
-IMAG =~ imag1 + imag2 + imag3 + imag4 + imag5
-EXPE =~ expe1 + expe2 + expe3 + expe4 + expe5
-QUAL =~ qual1 + qual2 + qual3 + qual4 + qual5
-VAL  =~ val1 + val2 + val3 + val4
-SAT  =~ sat1 + sat2 + sat3 + sat4
-LOY  =~ loy1 + loy2 + loy3 + loy4
-EXPE ~ IMAG
-QUAL ~ EXPE
-VAL  ~ EXPE + QUAL
-SAT  ~ IMAG + EXPE + QUAL + VAL
-LOY  ~ IMAG + SAT
-"""
-
 
 def test_parse_ecsi() -> None:
-    m = Model(ECSI)
+    m = satisfaction_model()
     assert m.constructs == ["IMAG", "EXPE", "QUAL", "VAL", "SAT", "LOY"]
     assert m.indicators["VAL"] == ["val1", "val2", "val3", "val4"]
     assert set(m.modes.values()) == {"A"}
@@ -177,7 +163,7 @@ def test_to_text_round_trip_and_pickle() -> None:
 
 
 def test_views_are_copies() -> None:
-    m = Model(ECSI)
+    m = satisfaction_model()
     m.indicators["IMAG"].append("zzz")
     m.constructs.append("zzz")
     m.modes["IMAG"] = "B"
@@ -186,7 +172,7 @@ def test_views_are_copies() -> None:
 
 
 def test_with_indicators_and_modes() -> None:
-    m = Model(ECSI)
+    m = satisfaction_model()
     m2 = m.with_indicators({"LOY": ["loy1", "loy3"], "IMAG": ["imag1"]})
     assert m2.indicators["LOY"] == ["loy1", "loy3"] and m2.indicators["IMAG"] == ["imag1"]
     assert m2.indicators["SAT"] == m.indicators["SAT"]

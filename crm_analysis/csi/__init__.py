@@ -1,6 +1,7 @@
 """Customer-satisfaction index (CSI) analysis on top of :mod:`crm_analysis.sem`.
 
-- :func:`preset` / :func:`presets`: the ACSI, ECSI, CCSI and SCSB models, bilingual labels.
+- :func:`preset` / :func:`presets`: the ACSI, ECSI, CCSI and SCSB models, bilingual labels;
+  :func:`satisfaction_model`: the ECSI of R plspm's ``satisfaction`` data.
 - :func:`read_survey` / :func:`check_survey`: survey files checked item by item.
 - :func:`index`: the ACSI-style 0-100 index of every construct, with bootstrap intervals.
 - :func:`ipma` / :func:`plot_ipma`: importance-performance map analysis.
@@ -31,6 +32,7 @@ from crm_analysis.csi.presets import (
     match_prefix,
     preset,
     presets,
+    satisfaction_model,
 )
 from crm_analysis.csi.survey import (
     Survey,
@@ -76,6 +78,7 @@ __all__ = [
     "presets",
     "read_survey",
     "resolve_model",
+    "satisfaction_model",
     "style_verdicts",
     "survey_columns",
 ]

@@ -54,7 +54,8 @@ from crm_analysis.errors import InputError, ParameterError
 from crm_analysis.i18n import check_lang
 from crm_analysis.sem.model import Model, ModelBuilder
 
-__all__ = ["PresetModel", "preset", "presets", "LABELS", "DEFAULT_PREFIXES", "label", "labels", "match_prefix"]
+__all__ = ["PresetModel", "preset", "presets", "satisfaction_model", "LABELS", "DEFAULT_PREFIXES", "label", "labels",
+           "match_prefix"]
 
 #: Bilingual labels of the constructs used by the presets (and of any model using these ids).
 LABELS: dict[str, tuple[str, str]] = {
@@ -406,6 +407,50 @@ def preset(
     model = PresetModel.__new__(PresetModel)
     model._init_from(built._to_builder())
     return _decorate(model, spec)
+
+
+# the ECSI in the layout of R plspm's ``satisfaction`` data: plspm's block names and columns
+_SATISFACTION = """
+IMAG =~ imag1 + imag2 + imag3 + imag4 + imag5
+EXPE =~ expe1 + expe2 + expe3 + expe4 + expe5
+QUAL =~ qual1 + qual2 + qual3 + qual4 + qual5
+VAL  =~ val1 + val2 + val3 + val4
+SAT  =~ sat1 + sat2 + sat3 + sat4
+LOY  =~ loy1 + loy2 + loy3 + loy4
+EXPE ~ IMAG
+QUAL ~ EXPE
+VAL  ~ EXPE + QUAL
+SAT  ~ IMAG + EXPE + QUAL + VAL
+LOY  ~ IMAG + SAT
+"""
+
+
+def satisfaction_model() -> Model:
+    """The ECSI model of R plspm's ``satisfaction`` data, the classic PLS path modelling example.
+
+    Six reflective blocks named as in plspm (Sanchez 2013, *PLS Path Modeling with R*): ``IMAG``
+    (imag1-imag5), ``EXPE`` (expe1-expe5), ``QUAL`` (qual1-qual5), ``VAL`` (val1-val4), ``SAT``
+    (sat1-sat4) and ``LOY`` (loy1-loy4), 27 indicators; the ten paths of the :func:`preset`
+    ``"ecsi"`` without its Complaints construct: IMAG -> EXPE, SAT, LOY; EXPE -> QUAL, VAL, SAT;
+    QUAL -> VAL, SAT; VAL -> SAT; SAT -> LOY. It fits ``../shared/data/ecsi_satisfaction.csv``
+    (250 respondents, 10-point items and ``gender``) as it is, whereas the presets use the mobi
+    column names.
+
+    Returns
+    -------
+    Model
+        A plain :class:`~crm_analysis.sem.Model` (``to_text()`` gives its syntax, e.g. to edit a
+        path).
+
+    Examples
+    --------
+    >>> m = satisfaction_model()
+    >>> m.constructs, len(m.all_indicators), len(m.structural_paths)
+    (['IMAG', 'EXPE', 'QUAL', 'VAL', 'SAT', 'LOY'], 27, 10)
+    >>> m.predecessors("SAT")
+    ['IMAG', 'EXPE', 'QUAL', 'VAL']
+    """
+    return Model(_SATISFACTION)
 
 
 def presets() -> pd.DataFrame:
