@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,3 +32,17 @@ def shared_dir() -> Path:
             pytest.fail(message + " (CI=true: this is an error, not a skip)")
         pytest.skip(message)
     return path
+
+
+# module scope: each test module gets its own frames (a test that edits one cannot leak into
+# another module), read once per module as the modules' own fixtures did
+@pytest.fixture(scope="module")
+def satisfaction(shared_dir) -> pd.DataFrame:
+    """``../shared/data/ecsi_satisfaction.csv`` (R plspm's satisfaction data: 27 items, gender)."""
+    return pd.read_csv(shared_dir / "data" / "ecsi_satisfaction.csv", index_col=0)
+
+
+@pytest.fixture(scope="module")
+def mobi(shared_dir) -> pd.DataFrame:
+    """``../shared/data/ecsi_mobi.csv`` (the ECSI mobile-phone data of seminr / cSEM: 24 items)."""
+    return pd.read_csv(shared_dir / "data" / "ecsi_mobi.csv", index_col=0)

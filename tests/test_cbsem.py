@@ -28,11 +28,6 @@ def pd_data() -> pd.DataFrame:
     return political_democracy.get_data()
 
 
-@pytest.fixture(scope="module")
-def satisfaction(shared_dir) -> pd.DataFrame:
-    return pd.read_csv(shared_dir / "data" / "ecsi_satisfaction.csv", index_col=0)
-
-
 # ---------------------------------------------------------------------------------------------
 # parity with lavaan
 # ---------------------------------------------------------------------------------------------

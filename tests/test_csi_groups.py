@@ -17,11 +17,6 @@ ECSI_SAT = csi.satisfaction_model()
 
 
 @pytest.fixture(scope="module")
-def satisfaction(shared_dir) -> pd.DataFrame:
-    return pd.read_csv(shared_dir / "data" / "ecsi_satisfaction.csv", index_col=0)
-
-
-@pytest.fixture(scope="module")
 def gender_mga(satisfaction):
     return csi.compare_groups(satisfaction, ECSI_SAT, "gender", estimator="both",
                               permutations=500, bootstrap=500, seed=2024)

@@ -9,11 +9,6 @@ from crm_analysis import csi
 from crm_analysis.errors import InputError, ParameterError
 
 
-@pytest.fixture(scope="module")
-def mobi(shared_dir) -> pd.DataFrame:
-    return pd.read_csv(shared_dir / "data" / "ecsi_mobi.csv", index_col=0)
-
-
 def test_mobi_file_reads_with_its_unnamed_index_column(shared_dir) -> None:
     s = csi.read_survey(shared_dir / "data" / "ecsi_mobi.csv", scale=(1, 10), model="ecsi")
     assert s.n == 250 and s.n_complete == 250 and len(s.items) == 24
@@ -88,15 +83,14 @@ def test_fewer_rows_than_parameters(mobi) -> None:
     assert any("20 usable rows but the PLS model has 36 free parameters" in p for p in problems)
 
 
-def test_unknown_preset_and_prefix_matching_nothing(mobi, shared_dir) -> None:
+def test_unknown_preset_and_prefix_matching_nothing(mobi, satisfaction) -> None:
     (p,) = csi.check_survey(mobi, scale=(1, 10), model="ecsy")
     assert "unknown preset" in p and "did you mean 'ecsi'" in p
     # the ECSI default prefixes do not match the satisfaction file's short names (IMAG does, case aside)
-    sat = pd.read_csv(shared_dir / "data" / "ecsi_satisfaction.csv", index_col=0)
-    (p,) = csi.check_survey(sat, scale=(0, 10), model="ecsi")
+    (p,) = csi.check_survey(satisfaction, scale=(0, 10), model="ecsi")
     assert "no column matches" in p and "(prefix 'CUEX')" in p and "expe1" in p and "'IMAG'" not in p
     with pytest.raises(InputError, match=r"no column matches.*\(prefix 'CUEX'\)"):
-        csi.read_survey(sat, scale=(0, 10), model="ecsi")
+        csi.read_survey(satisfaction, scale=(0, 10), model="ecsi")
 
 
 def test_model_text_with_an_absent_column(mobi) -> None:

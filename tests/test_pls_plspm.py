@@ -34,19 +34,14 @@ def ref(shared_dir):
     }
 
 
-@pytest.fixture(scope="module")
-def data(shared_dir):
-    return pd.read_csv(shared_dir / "data" / "ecsi_satisfaction.csv", index_col=0)
-
-
 def _fit(data, tol):
     return sem.estimate_pls(data, SATISFACTION, scheme="centroid", scaled=False, max_iter=100,
                             tol=tol, convergence="plspm")
 
 
 @pytest.fixture(scope="module")
-def fit(data):
-    return _fit(data, 1e-6)
+def fit(satisfaction):
+    return _fit(satisfaction, 1e-6)
 
 
 def test_iterations_and_gof(fit):
@@ -108,9 +103,9 @@ def test_unidimensionality_and_alpha(fit, ref):
     np.testing.assert_allclose(fit.reliability["alpha"], u["cronbach_alpha"], atol=EXACT)
 
 
-def test_readme_tolerance_is_one_more_iteration(data, ref):
+def test_readme_tolerance_is_one_more_iteration(satisfaction, ref):
     """With tol=1e-7 plspm's rule iterates once more: estimates stay within 1e-5 of the files."""
-    fit7 = _fit(data, 1e-7)
+    fit7 = _fit(satisfaction, 1e-7)
     assert fit7.n_iter == 5
     assert fit7.gof == pytest.approx(GOF, abs=1e-7)
     np.testing.assert_allclose(fit7.outer["weight"], ref["outer"]["weight"], atol=1e-6)
@@ -120,18 +115,18 @@ def test_readme_tolerance_is_one_more_iteration(data, ref):
     assert diff > 1e-6  # really a different stopping point, not a rounding artefact
 
 
-def test_standardised_weights_and_raw_weights(data):
+def test_standardised_weights_and_raw_weights(satisfaction):
     """scaled=False weights are per raw unit; the standardised fit gives the same scores."""
-    raw = sem.estimate_pls(data, SATISFACTION, scheme="centroid", scaled=False)
-    std = sem.estimate_pls(data, SATISFACTION, scheme="centroid", scaled=True)
+    raw = sem.estimate_pls(satisfaction, SATISFACTION, scheme="centroid", scaled=False)
+    std = sem.estimate_pls(satisfaction, SATISFACTION, scheme="centroid", scaled=True)
     np.testing.assert_allclose(raw.raw_weights["weight"], raw.weights["estimate"], atol=1e-14)
-    sd = data[raw.model.all_indicators].std(ddof=0).to_numpy()
+    sd = satisfaction[raw.model.all_indicators].std(ddof=0).to_numpy()
     np.testing.assert_allclose(std.raw_weights["weight"], std.weights["estimate"].to_numpy() / sd, atol=1e-14)
-    centred = data[std.model.all_indicators] - data[std.model.all_indicators].mean()
+    centred = satisfaction[std.model.all_indicators] - satisfaction[std.model.all_indicators].mean()
     rebuilt = centred.to_numpy() @ (std.raw_weights["weight"].to_numpy()[:, None] * _block_mask(std.model))
     np.testing.assert_allclose(rebuilt, std.scores.to_numpy(), atol=1e-10)
-    np.testing.assert_allclose(std.indicator_sds, data[std.model.all_indicators].std(), atol=1e-14)
-    np.testing.assert_allclose(std.indicator_means, data[std.model.all_indicators].mean(), atol=1e-14)
+    np.testing.assert_allclose(std.indicator_sds, satisfaction[std.model.all_indicators].std(), atol=1e-14)
+    np.testing.assert_allclose(std.indicator_means, satisfaction[std.model.all_indicators].mean(), atol=1e-14)
 
 
 def _block_mask(model):

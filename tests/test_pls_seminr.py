@@ -35,11 +35,6 @@ Loyalty      ~ Image + Satisfaction + Complaints
 TOL = 1e-10
 
 
-@pytest.fixture(scope="module")
-def mobi(shared_dir):
-    return pd.read_csv(shared_dir / "data" / "ecsi_mobi.csv", index_col=0)
-
-
 def _seminr_model(mobi, mode_b: bool, scheme: str):
     quality = seminr.composite("Quality", seminr.multi_items("PERQ", range(1, 8)),
                                **({"weights": seminr.mode_B} if mode_b else {}))
