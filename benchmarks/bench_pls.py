@@ -24,26 +24,12 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from crm_analysis import sem  # noqa: E402
+from crm_analysis import csi, sem  # noqa: E402
 
 PLSPM_VENV = ROOT / "benchmarks" / ".venv-plspm"
 
 # The ECSI model of the mobi data (PEERS.md): 7 constructs, 24 indicators, all mode A.
-ECSI = """
-Image        =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
-Expectation  =~ CUEX1 + CUEX2 + CUEX3
-Quality      =~ PERQ1 + PERQ2 + PERQ3 + PERQ4 + PERQ5 + PERQ6 + PERQ7
-Value        =~ PERV1 + PERV2
-Satisfaction =~ CUSA1 + CUSA2 + CUSA3
-Complaints   =~ CUSCO
-Loyalty      =~ CUSL1 + CUSL2 + CUSL3
-Expectation  ~ Image
-Quality      ~ Expectation
-Value        ~ Expectation + Quality
-Satisfaction ~ Image + Expectation + Quality + Value
-Complaints   ~ Satisfaction
-Loyalty      ~ Image + Satisfaction + Complaints
-"""
+ECSI = csi.preset("ecsi")
 
 PLSPM_SCRIPT = textwrap.dedent(
     """

