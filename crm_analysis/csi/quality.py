@@ -29,7 +29,7 @@ import pandas as pd
 from crm_analysis.errors import ParameterError
 from crm_analysis.i18n import check_lang, t
 
-__all__ = ["assess_htmt", "assess_loadings", "assess_reliability", "measurement_summary", "style_verdicts"]
+__all__ = ["assess_htmt", "assess_loadings", "assess_reliability", "measurement_summary", "reason_text", "style_verdicts"]
 
 VERDICT_COLOURS = {"ok": "#d9efdc", "warning": "#fde8c8", "problem": "#f6cfd2", "n/a": "#eeeeee"}
 
@@ -214,39 +214,107 @@ def measurement_summary(result: Any, lang: str = "en", *, labels: dict[str, str]
     bad_ht = ht[ht["verdict"].isin(["warning", "problem"])]
     parts = []
     if len(weak):
-        items = ", ".join(f"{i} ({v:.2f})" for i, v in zip(weak["indicator"], weak["estimate"]))
+        items = t(", ", "，", lang).join(f"{i} ({v:.2f})" for i, v in zip(weak["indicator"], weak["estimate"]))
         parts.append(t(f"{len(weak)} indicator(s) load below 0.708: {items}.",
                        f"{len(weak)} 个指标的载荷低于 0.708：{items}。", lang))
     else:
         parts.append(t("Every reflective indicator loads at least 0.708.", "所有反映型指标的载荷均不低于 0.708。", lang))
     if len(bad_rel):
-        listed = "; ".join(f"{name(c)}: {r}" for c, r in zip(bad_rel.index, bad_rel["reason"]))
+        listed = t("; ", "；", lang).join(f"{name(c)}{t(': ', '：', lang)}{reason_text(r, lang)}"
+                                         for c, r in zip(bad_rel.index, bad_rel["reason"]))
         parts.append(t(f"Reliability or AVE to check: {listed}.", f"需关注的信度或 AVE：{listed}。", lang))
     else:
         parts.append(t("Reliability (alpha, rho_A, rho_C between 0.70 and 0.95) and AVE (≥ 0.50) are adequate for every multi-item construct.",
                        "所有多题项构念的信度（alpha、rho_A、rho_C 介于 0.70 与 0.95 之间）和 AVE（≥ 0.50）均达标。", lang))
     if len(bad_ht):
-        listed = ", ".join(f"{name(a)}–{name(b)} ({v:.2f})"
+        listed = t(", ", "，", lang).join(f"{name(a)}–{name(b)} ({v:.2f})"
                            for a, b, v in zip(bad_ht["construct_1"], bad_ht["construct_2"], bad_ht["estimate"]))
         parts.append(t(f"Discriminant validity (HTMT) to check: {listed}.", f"区分效度（HTMT）需关注：{listed}。", lang))
     else:
         parts.append(t("All HTMT ratios are below 0.85: the constructs are empirically distinct.",
                        "所有 HTMT 值均低于 0.85：各构念在经验上可以区分。", lang))
-    return " ".join(parts)
+    return t(" ", "", lang).join(parts)
 
 
-def style_verdicts(frame: pd.DataFrame, digits: int = 3) -> Any:
+# How a verdict and the parts of a reason read in a Chinese report.
+VERDICT_NAMES = {"ok": ("ok", "合格"), "warning": ("warning", "注意"), "problem": ("problem", "问题"),
+                 "n/a": ("n/a", "不适用")}
+_REASONS_ZH = [
+    (r"^composite \(mode B\) block: assess its weights$", "合成型（模式 B）区块：应评估其权重"),
+    (r"^composite \(mode B\): reliability does not apply$", "合成型（模式 B）：不适用信度指标"),
+    (r"^single item$", "单题项"),
+    (r"^0\.40-0\.708: keep unless dropping it raises reliability/AVE$", "0.40-0.708：除非删除后信度或 AVE 提高，否则保留"),
+    (r"^< 0\.40: drop the item$", "< 0.40：删除该题项"),
+    (r"^all thresholds met$", "全部达标"),
+    (r"^(\w+) > 0\.95 \(redundant items\)$", r"\1 > 0.95（题项高度冗余）"),
+    (r"^two single items: HTMT is their correlation$", "两个单题项构念：HTMT 即二者的相关系数"),
+    (r"^not defined$", "无法计算"),
+    (r"^≥ ([\d.]+): no discriminant validity$", r"≥ \1：缺乏区分效度"),
+    (r"^([\d.]+)-([\d.]+): acceptable only for conceptually similar constructs$", r"\1-\2：仅对概念相近的构念可接受"),
+    (r"^below ([\d.]+), but the upper confidence limit reaches ([\d.]+)$", r"低于 \1，但置信区间上限达到 \2"),
+]
+
+
+def reason_text(reason: str, lang: str = "en") -> str:
+    """The ``reason`` of a verdict (from :func:`assess_loadings` and the others) in ``lang``.
+
+    Examples
+    --------
+    >>> reason_text("alpha 0.60-0.70; AVE < 0.50", "zh")
+    'alpha 0.60-0.70；AVE < 0.50'
+    >>> reason_text("< 0.40: drop the item", "zh")
+    '< 0.40：删除该题项'
+    """
+    import re
+
+    check_lang(lang)
+    if lang == "en" or not isinstance(reason, str):
+        return reason
+    parts = []
+    for part in reason.split("; "):
+        for pattern, zh in _REASONS_ZH:
+            if re.match(pattern, part):
+                part = re.sub(pattern, zh, part)
+                break
+        parts.append(part)
+    return "；".join(parts)
+
+
+def style_verdicts(frame: pd.DataFrame, digits: int = 3, *, lang: str = "en",
+                   labels: dict[str, str] | None = None) -> Any:
     """A pandas Styler colouring each ``verdict*`` column (and its row's values) by verdict.
 
     Green ok, amber warning, red problem, grey n/a. Use it to display the tables of
-    :func:`assess_loadings`, :func:`assess_reliability`, :func:`assess_htmt` in a notebook.
+    :func:`assess_loadings`, :func:`assess_reliability`, :func:`assess_htmt` in a notebook:
+    headers, verdicts and reasons in ``lang``, constructs under their ``labels`` (e.g.
+    ``csi.labels(model, lang)``), numbers to ``digits`` decimals, no 0, 1, 2 ... index.
+
+    Examples
+    --------
+    >>> style_verdicts(assess_htmt(fit), lang="zh", labels=csi.labels(fit.model, "zh"))  # doctest: +SKIP
     """
+    from crm_analysis.reporting.tables import show_table
+
+    check_lang(lang)
     vcols = [c for c in frame.columns if str(c).startswith("verdict")]
     if not vcols:
         raise ParameterError("style_verdicts: the table has no verdict column")
-
-    def colour(v: Any) -> str:
-        return f"background-color: {VERDICT_COLOURS[v]}" if v in VERDICT_COLOURS else ""
-
-    styler = frame.style.format(precision=digits, na_rep="—")
-    return styler.map(colour, subset=vcols)
+    shown = frame.copy()
+    name = (lambda c: labels.get(c, c)) if labels else (lambda c: c)
+    for col in ("construct", "construct_1", "construct_2"):
+        if col in shown.columns:
+            shown[col] = [name(c) for c in shown[col]]
+    if shown.index.name == "construct":
+        shown.index = pd.Index([name(c) for c in shown.index], name="construct")
+    if "reason" in shown.columns:
+        shown["reason"] = [reason_text(r, lang) for r in shown["reason"]]
+    heads = {f"verdict_{k}": (f"verdict: {en}", f"判定：{en}")
+             for k, en in (("alpha", "α"), ("rho_a", "ρ_A"), ("rho_c", "ρ_C"), ("ave", "AVE"))}
+    styler = show_table(shown, lang, columns=heads, digits=digits, missing=("not estimated", "未估计"),
+                        values={c: VERDICT_NAMES for c in vcols})
+    colours = pd.DataFrame("", index=range(len(frame)), columns=range(len(frame.columns)))
+    for j, c in enumerate(frame.columns):
+        if c in vcols:
+            colours[j] = [f"background-color: {VERDICT_COLOURS[v]}" if v in VERDICT_COLOURS else ""
+                          for v in frame[c]]
+    return styler.apply(lambda d: pd.DataFrame(colours.to_numpy(), index=d.index, columns=d.columns), axis=None)

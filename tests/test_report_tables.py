@@ -1,0 +1,99 @@
+"""Tables as a report reader sees them: language, rounding, words for booleans and missing values."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crm_analysis.csi.quality import VERDICT_COLOURS, reason_text, style_verdicts
+from crm_analysis.errors import ParameterError
+from crm_analysis.reporting.tables import header, show_table
+
+
+def _cells(styler) -> list[list[str]]:
+    """The displayed cell texts, row by row."""
+    return styler.data.values.tolist()
+
+
+def _headers(styler) -> list[str]:
+    return [str(c) for c in styler.data.columns]
+
+
+def test_headers_follow_the_language() -> None:
+    df = pd.DataFrame({"from": ["A"], "to": ["B"], "estimate": [0.5], "ci_low": [0.1], "own": [1.0]})
+    assert _headers(show_table(df, "zh")) == ["自", "至", "估计值", "置信区间下限", "own"]
+    assert _headers(show_table(df, "en")) == ["from", "to", "estimate", "CI low", "own"]
+    assert _headers(show_table(df, "zh", columns={"own": ("own", "自定义")})) == ["自", "至", "估计值", "置信区间下限", "自定义"]
+    assert header("p", "zh") == "p 值" and header("unknown", "zh") == "unknown"
+
+
+def test_range_index_hidden_meaningful_index_kept() -> None:
+    df = pd.DataFrame({"estimate": [0.5, 0.25]})
+    html = show_table(df).to_html()
+    assert 'class="row_heading' not in html
+    named = df.set_axis(pd.Index(["IMAG", "SAT"], name="construct"))
+    html = show_table(named, "zh").to_html()
+    assert "IMAG" in html and "构念" in html
+
+
+def test_numbers_rounded_counts_whole_percent_and_p() -> None:
+    df = pd.DataFrame({"estimate": [0.43, 13.0, 1234.56789], "n": [120.0, 5.0, 3.0], "share": [0.1564, 0.5, 1.0],
+                       "p": [2e-5, 0.0123, 0.5]})
+    rows = _cells(show_table(df, percent=["share"], digits={"estimate": 2}))
+    assert rows[0] == ["0.43", "120", "16%", "< 0.001"]
+    assert rows[1] == ["13.00", "5", "50%", "0.012"]
+    assert rows[2][0] == "1,234.57"
+    # numbers right-aligned, text left
+    html = show_table(pd.DataFrame({"name": ["a"], "estimate": [1.5]})).to_html()
+    assert "text-align: right" in html and "row0_col1" in html.split("text-align")[0]
+
+
+def test_booleans_read_as_words() -> None:
+    df = pd.DataFrame({"negative_weights": [False, True]})
+    assert _cells(show_table(df, "zh")) == [["否"], ["是"]]
+    assert _cells(show_table(df, "en")) == [["no"], ["yes"]]
+
+
+def test_missing_values_need_words() -> None:
+    df = pd.DataFrame({"segment": ["new", "lost"], "repeat_rate": [np.nan, 0.12]})
+    with pytest.raises(ParameterError, match="repeat_rate"):
+        show_table(df)
+    rows = _cells(show_table(df, "zh", missing={"repeat_rate": ("no customers", "无客户")}))
+    assert rows[0] == ["new", "无客户"]
+    assert "NaN" not in show_table(df, missing="n/a").to_html()
+
+
+def test_coded_values_and_dropped_columns() -> None:
+    df = pd.DataFrame({"status": ["covered", "gap"], "id": ["x", "y"]})
+    st = show_table(df, "zh", columns={"id": None}, values={"status": {"covered": ("covered", "已覆盖"), "gap": "缺口"}})
+    assert _cells(st) == [["已覆盖"], ["缺口"]]
+    with pytest.raises(ParameterError, match="same header"):
+        show_table(df, columns={"id": "status"})
+    with pytest.raises(ParameterError):
+        show_table([1, 2])
+    # the caller's frame is left alone
+    assert list(df.columns) == ["status", "id"]
+
+
+def test_verdict_tables_in_chinese() -> None:
+    rel = pd.DataFrame({"alpha": [0.65, 1.0], "verdict_alpha": ["warning", "n/a"], "verdict": ["warning", "n/a"],
+                        "reason": ["alpha 0.60-0.70; AVE < 0.50", "single item"]},
+                       index=pd.Index(["Expectation", "Complaints"], name="construct"))
+    st = style_verdicts(rel, lang="zh", labels={"Expectation": "顾客预期", "Complaints": "顾客抱怨"})
+    html = st.to_html()
+    for text in ["顾客预期", "注意", "不适用", "判定：α", "alpha 0.60-0.70；AVE &lt; 0.50", "单题项", "构念"]:
+        assert text in html, text
+    for english in ["warning", "single item", "Expectation"]:
+        assert english not in html, english
+    assert VERDICT_COLOURS["warning"] in html and VERDICT_COLOURS["n/a"] in html
+    en = style_verdicts(rel).to_html()
+    assert "warning" in en and "Expectation" in en
+
+
+def test_reason_text() -> None:
+    assert reason_text("≥ 0.90: no discriminant validity", "zh") == "≥ 0.90：缺乏区分效度"
+    assert reason_text("rho_c > 0.95 (redundant items)", "zh") == "rho_c > 0.95（题项高度冗余）"
+    assert reason_text("below 0.85, but the upper confidence limit reaches 0.90", "zh") == "低于 0.85，但置信区间上限达到 0.90"
+    assert reason_text("all thresholds met", "en") == "all thresholds met"
+    with pytest.raises(ParameterError):
+        reason_text("x", "fr")
