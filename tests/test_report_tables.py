@@ -97,3 +97,11 @@ def test_reason_text() -> None:
     assert reason_text("all thresholds met", "en") == "all thresholds met"
     with pytest.raises(ParameterError):
         reason_text("x", "fr")
+
+
+def test_construct_labels() -> None:
+    df = pd.DataFrame({"from": ["IMAG"], "to": ["SAT"], "estimate": [0.5]})
+    assert _cells(show_table(df, "zh", labels={"IMAG": "企业形象", "SAT": "顾客满意度"}))[0][:2] == ["企业形象", "顾客满意度"]
+    r2 = pd.DataFrame({"r_squared": [0.3]}, index=pd.Index(["SAT"], name="construct"))
+    assert "顾客满意度" in show_table(r2, "zh", labels={"SAT": "顾客满意度"}).to_html()
+    assert df.loc[0, "from"] == "IMAG"

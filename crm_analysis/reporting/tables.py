@@ -60,6 +60,9 @@ HEADERS: dict[str, tuple[str, str]] = {
 COUNT_COLUMNS = {"n", "k", "df", "delta_df", "n_boot", "n_items", "customers", "segments", "errors", "missing",
                  "rows", "resampled_n"}
 
+# Columns (and an index of that name) that hold construct ids, shown under their labels.
+LABELLED_COLUMNS = ("construct", "construct_1", "construct_2", "from", "to")
+
 
 def header(column: Any, lang: str = "en") -> str:
     """The display header of ``column`` in ``lang`` (the column's own name when it is not a known one).
@@ -95,7 +98,7 @@ def show_table(frame: pd.DataFrame | pd.Series, lang: str = "en", *,
                columns: Mapping[str, Any] | None = None, digits: int | Mapping[str, int] = 3,
                counts: Iterable[str] = (), percent: Iterable[str] = (), missing: Any = None,
                values: Mapping[str, Mapping[Any, Any]] | None = None, index: bool | None = None,
-               p_columns: Iterable[str] | None = None) -> Any:
+               p_columns: Iterable[str] | None = None, labels: Mapping[str, str] | None = None) -> Any:
     """A result table ready for a report, as a pandas ``Styler``.
 
     Parameters
@@ -123,6 +126,10 @@ def show_table(frame: pd.DataFrame | pd.Series, lang: str = "en", *,
     p_columns : iterable of str, optional
         Columns of p-values: below 0.001 they read ``< 0.001``. By default ``p`` and every
         column whose name starts with ``p_``.
+    labels : mapping, optional
+        Display names of constructs (e.g. ``csi.labels(model, lang)``), applied to the
+        columns ``construct``, ``construct_1``, ``construct_2``, ``from``, ``to`` and to an
+        index named ``construct``.
 
     Returns
     -------
@@ -143,6 +150,13 @@ def show_table(frame: pd.DataFrame | pd.Series, lang: str = "en", *,
         raise ParameterError(f"show_table: expected a DataFrame or Series, got {type(frame).__name__}")
     columns = dict(columns or {})
     values = dict(values or {})
+    if labels:
+        frame = frame.copy()
+        for col in LABELLED_COLUMNS:
+            if col in frame.columns:
+                frame[col] = [labels.get(v, v) for v in frame[col]]
+        if frame.index.name == "construct":
+            frame.index = pd.Index([labels.get(v, v) for v in frame.index], name="construct")
     shown = [c for c in frame.columns if not (c in columns and columns[c] is None)]
     data = frame[shown]
     counts = COUNT_COLUMNS | set(counts)
