@@ -20,6 +20,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.peers import seminr_model  # noqa: E402
 from crm_analysis import csi  # noqa: E402
 from crm_analysis.sem.cbsem import estimate_cbsem  # noqa: E402
 
@@ -33,22 +34,6 @@ def best_of(fn, repeats: int) -> float:
         fn()
         times.append(time.perf_counter() - t)
     return min(times)
-
-
-def seminr_models(seminr, reflective: bool):
-    block = seminr.reflective if reflective else seminr.composite
-    items = lambda p, k: seminr.multi_items(p, range(1, k + 1))  # noqa: E731
-    mm = seminr.constructs(*[block(n, items(p, k)) for n, p, k in
-                             [("IMAG", "imag", 5), ("EXPE", "expe", 5), ("QUAL", "qual", 5),
-                              ("VAL", "val", 4), ("SAT", "sat", 4), ("LOY", "loy", 4)]])
-    sm = seminr.relationships(
-        seminr.paths(from_="IMAG", to=["EXPE", "SAT", "LOY"]),
-        seminr.paths(from_="EXPE", to=["QUAL", "VAL", "SAT"]),
-        seminr.paths(from_="QUAL", to=["VAL", "SAT"]),
-        seminr.paths(from_="VAL", to=["SAT"]),
-        seminr.paths(from_="SAT", to=["LOY"]),
-    )
-    return mm, sm
 
 
 def main() -> int:
@@ -72,7 +57,7 @@ def main() -> int:
     ours = best_of(lambda: csi.compare_groups(data, ECSI, "gender", permutations=B, bootstrap=B, seed=1), 3)
     print(f"   ours  (Henseler MGA + permutation test with {B} permutations): {ours:8.2f} s")
     if seminr is not None:
-        mm, sm = seminr_models(seminr, reflective=False)
+        mm, sm = seminr_model(seminr, ECSI)
         full = seminr.estimate_pls(data[items], mm, sm)
         cond = (data["gender"] == "female").to_numpy()
         with warnings.catch_warnings():
@@ -101,7 +86,7 @@ def main() -> int:
     print(f"   semopy alone (default tolerance, its own calc_stats):        {t_semopy * 1000:8.1f} ms"
           f"   ratio {t_semopy / t_ours:5.2f}x")
     if seminr is not None:
-        mm, sm = seminr_models(seminr, reflective=True)
+        mm, sm = seminr_model(seminr, ECSI, reflective=True)
         t_seminr = statistics.median([best_of(lambda: seminr.estimate_cbsem(data[items], mm, sm, estimator="ML"), 1)
                                       for _ in range(3)])
         print(f"   seminr estimate_cbsem (ML):                                   {t_seminr * 1000:8.1f} ms"

@@ -24,6 +24,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.peers import seminr_model  # noqa: E402
 from crm_analysis import csi, sem  # noqa: E402
 
 PLSPM_VENV = ROOT / "benchmarks" / ".venv-plspm"
@@ -119,23 +120,7 @@ def run_seminr(data: pd.DataFrame, resamples: int) -> dict | None:
         import seminr
     except ImportError:
         return None
-    mm = seminr.constructs(
-        seminr.composite("Image", seminr.multi_items("IMAG", range(1, 6))),
-        seminr.composite("Expectation", seminr.multi_items("CUEX", range(1, 4))),
-        seminr.composite("Quality", seminr.multi_items("PERQ", range(1, 8))),
-        seminr.composite("Value", seminr.multi_items("PERV", range(1, 3))),
-        seminr.composite("Satisfaction", seminr.multi_items("CUSA", range(1, 4))),
-        seminr.composite("Complaints", seminr.single_item("CUSCO")),
-        seminr.composite("Loyalty", seminr.multi_items("CUSL", range(1, 4))),
-    )
-    sm = seminr.relationships(
-        seminr.paths(from_="Image", to=["Expectation", "Satisfaction", "Loyalty"]),
-        seminr.paths(from_="Expectation", to=["Quality", "Value", "Satisfaction"]),
-        seminr.paths(from_="Quality", to=["Value", "Satisfaction"]),
-        seminr.paths(from_="Value", to=["Satisfaction"]),
-        seminr.paths(from_="Satisfaction", to=["Complaints", "Loyalty"]),
-        seminr.paths(from_="Complaints", to="Loyalty"),
-    )
+    mm, sm = seminr_model(seminr, ECSI)
     fit = min(timed(lambda: seminr.estimate_pls(data, mm, sm), 3))
     model = seminr.estimate_pls(data, mm, sm)
     boot = timed(lambda: seminr.bootstrap_model(model, nboot=resamples, seed=1, cores=1), 1)[0]

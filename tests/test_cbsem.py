@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from benchmarks.peers import seminr_model
 from crm_analysis.csi import satisfaction_model
 from crm_analysis.errors import InputError, ParameterError
 from crm_analysis.sem import Model
@@ -331,26 +332,10 @@ def test_reliability_and_htmt_match_the_pls_engine(satisfaction) -> None:
     assert cb.reliability.loc["VAL", "ave"] == pytest.approx((lam**2).mean())
 
 
-def _seminr_ecsi(seminr, reflective: bool):
-    block = seminr.reflective if reflective else seminr.composite
-    items = lambda p, k: seminr.multi_items(p, range(1, k + 1))  # noqa: E731
-    mm = seminr.constructs(*[block(n, items(p, k)) for n, p, k in
-                             [("IMAG", "imag", 5), ("EXPE", "expe", 5), ("QUAL", "qual", 5),
-                              ("VAL", "val", 4), ("SAT", "sat", 4), ("LOY", "loy", 4)]])
-    sm = seminr.relationships(
-        seminr.paths(from_="IMAG", to=["EXPE", "SAT", "LOY"]),
-        seminr.paths(from_="EXPE", to=["QUAL", "VAL", "SAT"]),
-        seminr.paths(from_="QUAL", to=["VAL", "SAT"]),
-        seminr.paths(from_="VAL", to=["SAT"]),
-        seminr.paths(from_="SAT", to=["LOY"]),
-    )
-    return mm, sm
-
-
 def test_parity_with_seminr_lavaan_port_on_the_satisfaction_model(satisfaction) -> None:
     # the PyPI seminr package re-implements lavaan's ML estimation and fit measures
     seminr = pytest.importorskip("seminr")
-    mm, sm = _seminr_ecsi(seminr, reflective=True)
+    mm, sm = seminr_model(seminr, ECSI_SAT, reflective=True)
     items = [c for c in satisfaction.columns if c != "gender"]
     theirs = seminr.estimate_cbsem(satisfaction[items], mm, sm, estimator="ML")
     with warnings.catch_warnings():

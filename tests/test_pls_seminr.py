@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from benchmarks.peers import seminr_model
 from crm_analysis import csi, sem
 
 seminr = pytest.importorskip("seminr")
@@ -21,26 +22,8 @@ ECSI = csi.preset("ecsi")  # the seminr / cSEM ECSI model of the mobi data, all 
 TOL = 1e-10
 
 
-def _seminr_model(mobi, mode_b: bool, scheme: str):
-    quality = seminr.composite("Quality", seminr.multi_items("PERQ", range(1, 8)),
-                               **({"weights": seminr.mode_B} if mode_b else {}))
-    mm = seminr.constructs(
-        seminr.composite("Image", seminr.multi_items("IMAG", range(1, 6))),
-        seminr.composite("Expectation", seminr.multi_items("CUEX", range(1, 4))),
-        quality,
-        seminr.composite("Value", seminr.multi_items("PERV", range(1, 3))),
-        seminr.composite("Satisfaction", seminr.multi_items("CUSA", range(1, 4))),
-        seminr.composite("Complaints", seminr.single_item("CUSCO")),
-        seminr.composite("Loyalty", seminr.multi_items("CUSL", range(1, 4))),
-    )
-    sm = seminr.relationships(
-        seminr.paths(from_="Image", to=["Expectation", "Satisfaction", "Loyalty"]),
-        seminr.paths(from_="Expectation", to=["Quality", "Value", "Satisfaction"]),
-        seminr.paths(from_="Quality", to=["Value", "Satisfaction"]),
-        seminr.paths(from_="Value", to=["Satisfaction"]),
-        seminr.paths(from_="Satisfaction", to=["Complaints", "Loyalty"]),
-        seminr.paths(from_="Complaints", to="Loyalty"),
-    )
+def _seminr_model(mobi, model, scheme: str):
+    mm, sm = seminr_model(seminr, model)
     inner = seminr.path_weighting if scheme == "path" else seminr.path_factorial
     return seminr.estimate_pls(mobi, mm, sm, inner_weights=inner)
 
@@ -53,8 +36,9 @@ def _get(named, rows, cols):
                 ids=lambda p: f"mode{p[0]}-{p[1]}")
 def pair(request, mobi):
     mode, scheme = request.param
-    ref = _seminr_model(mobi, mode == "B", scheme)
-    ours = sem.estimate_pls(mobi, ECSI.with_modes({"Quality": mode}), scheme=scheme)
+    model = ECSI.with_modes({"Quality": mode})
+    ref = _seminr_model(mobi, model, scheme)
+    ours = sem.estimate_pls(mobi, model, scheme=scheme)
     return ours, ref, seminr.summarize(ref)
 
 
