@@ -105,3 +105,14 @@ def test_construct_labels() -> None:
     r2 = pd.DataFrame({"r_squared": [0.3]}, index=pd.Index(["SAT"], name="construct"))
     assert "顾客满意度" in show_table(r2, "zh", labels={"SAT": "顾客满意度"}).to_html()
     assert df.loc[0, "from"] == "IMAG"
+
+
+def test_path_plot_title() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from crm_analysis.csi import plot_paths
+
+    df = pd.DataFrame({"from": ["A"], "to": ["B"], "estimate": [0.3], "group": ["x"]})
+    assert plot_paths(data=df, lang="zh").get_title() == "结构模型"
+    assert plot_paths(data=df, hue="group", title="各组的路径系数").get_title() == "各组的路径系数"

@@ -81,6 +81,7 @@ def plot_paths(
     hue: str | None = None,
     labels: Mapping[str, str] | None = None,
     lang: str = "en",
+    title: str | None = None,
     ax: Any = None,
 ) -> Any:
     """Path coefficients as a dot plot with their confidence intervals.
@@ -98,6 +99,8 @@ def plot_paths(
     labels : mapping, optional
         Display names of the constructs.
     lang : {"en", "zh"}
+    title : str, optional
+        Title of the figure (default "Structural model" in ``lang``).
     ax : matplotlib Axes, optional
 
     Examples
@@ -132,7 +135,7 @@ def plot_paths(
     ax.set_yticks(list(pos.values()))
     ax.set_yticklabels([f"{name(f)} → {name(tt)}" for f, tt in pos])
     ax.set_xlabel(t("Standardised path coefficient", "标准化路径系数", lang))
-    ax.set_title(t("Structural model", "结构模型", lang))
+    ax.set_title(t("Structural model", "结构模型", lang) if title is None else title)
     if hue is not None:
         ax.legend(loc="best", fontsize=8)
     return ax
