@@ -116,3 +116,22 @@ def test_path_plot_title() -> None:
     df = pd.DataFrame({"from": ["A"], "to": ["B"], "estimate": [0.3], "group": ["x"]})
     assert plot_paths(data=df, lang="zh").get_title() == "结构模型"
     assert plot_paths(data=df, hue="group", title="各组的路径系数").get_title() == "各组的路径系数"
+
+
+def test_improper_cbsem_problems_in_chinese() -> None:
+    from crm_analysis.sem.names import improper_table, problem_text
+
+    problems = ["negative latent residual variance", "indicator variance on the boundary (zero)",
+                "standardised loading beyond ±1", "correlation beyond ±1",
+                "latent covariance matrix not positive definite (smallest eigenvalue)",
+                "indicator residual covariance matrix (theta) not positive definite (smallest eigenvalue)"]
+    zh = [problem_text(p, "zh") for p in problems]
+    assert zh == ["潜变量残差方差为负", "指标方差处于边界（为零）", "标准化载荷超出 ±1", "相关系数超出 ±1",
+                  "潜变量协方差矩阵非正定（最小特征值）", "指标残差协方差矩阵（theta）非正定（最小特征值）"]
+    assert problem_text(problems[0], "en") == problems[0]
+    bad = pd.DataFrame({"parameter": ["Satisfaction ~ Image", "covariance matrix of the constructs"],
+                        "value": [72.8, -0.002], "problem": ["standardised path coefficient beyond ±1", problems[4]]})
+    out = improper_table(bad, "zh", {"Satisfaction": "顾客满意度", "Image": "企业形象"})
+    assert out["parameter"].tolist() == ["顾客满意度 ~ 企业形象", "构念的协方差矩阵"]
+    assert bad.loc[0, "parameter"] == "Satisfaction ~ Image"  # caller's frame untouched
+    assert improper_table(bad, "en")["problem"].tolist() == bad["problem"].tolist()
