@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 
 from crm_analysis.csi import satisfaction_model
-from crm_analysis.errors import InputError
+from crm_analysis.errors import InputError, ParameterError
 from crm_analysis.sem import Model, ModelBuilder, ModelSyntaxError
+from crm_analysis.sem.model import as_model
 
 
 def test_parse_ecsi() -> None:
@@ -160,6 +161,14 @@ def test_to_text_round_trip_and_pickle() -> None:
     assert Model(m) == m
     assert "3 constructs, 5 indicators, 3 structural paths" in repr(m)
     assert hash(m) == hash(again)
+
+
+def test_construct_of_and_as_model() -> None:
+    m = satisfaction_model()
+    assert m.construct_of["val3"] == "VAL" and list(m.construct_of) == m.all_indicators
+    assert as_model(m) is m and as_model(m.to_text()) == m
+    with pytest.raises(ParameterError, match="model: expected a crm_analysis.sem.Model"):
+        as_model(3)
 
 
 def test_views_are_copies() -> None:

@@ -351,7 +351,7 @@ def _inspect(
             return problems, info
         absent = [x for x in mdl.all_indicators if x not in columns]
         if absent:
-            owner = {x: c for c in mdl.constructs for x in mdl.indicators[c]}
+            owner = mdl.construct_of
             listed = ", ".join(f"{x!r} ({owner[x]})" for x in absent)
             problems.append(SurveyProblem(f"{name}: indicator column(s) not in the file: {listed}; "
                                           f"the file has {', '.join(columns[:40])}"))

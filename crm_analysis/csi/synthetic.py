@@ -78,7 +78,7 @@ def ecsi_synthetic(seed: int = SEED) -> pd.DataFrame:
     from crm_analysis.sem.simulation import simulate
 
     model = preset("ecsi")
-    owner = {x: c for c in model.constructs for x in model.indicators[c]}
+    owner = model.construct_of
     parts = []
     for k, (group, n) in enumerate(SIZES.items()):
         z = simulate(model, n, paths=TRUE_PATHS[group], loadings=TRUE_LOADINGS, seed=seed + k)

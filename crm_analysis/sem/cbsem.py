@@ -56,7 +56,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from crm_analysis.errors import InputError, ParameterError
-from crm_analysis.sem.model import Model
+from crm_analysis.sem.model import Model, as_model
 
 __all__ = [
     "CBSEMResult",
@@ -83,16 +83,6 @@ _GROUP_EQUAL = ("loadings", "intercepts", "residuals", "regressions", "lv.varian
 # --------------------------------------------------------------------------------------------
 # input checks shared by the single- and multigroup estimators
 # --------------------------------------------------------------------------------------------
-def _as_model(model: Any) -> Model:
-    if isinstance(model, Model):
-        return model
-    if isinstance(model, str):
-        return Model(model)
-    raise ParameterError(
-        f"model: expected a crm_analysis.sem.Model or lavaan-style model text, got {type(model).__name__}"
-    )
-
-
 def _refuse_composites(model: Model) -> None:
     composites = [c for c, mode in model.modes.items() if mode == "B"]
     if composites:
@@ -554,7 +544,7 @@ def estimate_cbsem(
     >>> res.paths[["from", "to", "estimate", "std_all"]].round(3)  # doctest: +SKIP
     >>> print(res.summary())                                       # doctest: +SKIP
     """
-    model = _as_model(model)
+    model = as_model(model)
     _refuse_composites(model)
     if not isinstance(bounded, bool):
         raise ParameterError(f"bounded={bounded!r}: expected True or False")
@@ -601,7 +591,7 @@ def estimate_cbsem(
     A = np.zeros((nv, nv))
     Smat = np.zeros((nv, nv))
     rows = []
-    owner = {x: c for c in lat for x in model.indicators[c]}
+    owner = model.construct_of
     user_covs = set(model.covariances)
     for _, r in table.iterrows():
         lval, op, rval = r["lval"], r["op"], r["rval"]
@@ -1207,7 +1197,7 @@ def estimate_cbsem_multigroup(
     ...                                 group_equal=["loadings"])  # doctest: +SKIP
     >>> res.fit[["chi2", "df", "cfi"]]                             # doctest: +SKIP
     """
-    model = _as_model(model)
+    model = as_model(model)
     _refuse_composites(model)
     if not isinstance(group, str) or group not in getattr(data, "columns", ()):
         cols = list(getattr(data, "columns", []))

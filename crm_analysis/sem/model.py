@@ -27,9 +27,9 @@ from typing import Any
 
 import pandas as pd
 
-from crm_analysis.errors import InputError
+from crm_analysis.errors import InputError, ParameterError
 
-__all__ = ["Model", "ModelBuilder", "ModelSyntaxError"]
+__all__ = ["Model", "ModelBuilder", "ModelSyntaxError", "as_model"]
 
 _MODES = {"A", "B"}
 _OPERATORS = ("=~", "<~", "~~", "~")
@@ -193,6 +193,8 @@ class Model:
         Construct names in order of first appearance.
     indicators : dict of str to list of str
         Indicator (column) names of each construct.
+    construct_of : dict of str to str
+        The construct of each indicator (the inverse of ``indicators``).
     modes : dict of str to {"A", "B"}
         PLS measurement mode: "A" for reflective (``=~``), "B" for composite (``<~``).
     structural_paths : list of (str, str)
@@ -343,6 +345,11 @@ class Model:
         return [x for c in self._constructs for x in self._indicators[c]]
 
     @property
+    def construct_of(self) -> dict[str, str]:
+        """The construct each indicator measures: ``{indicator: construct}``."""
+        return {x: c for c in self._constructs for x in self._indicators[c]}
+
+    @property
     def endogenous(self) -> list[str]:
         """Constructs with at least one incoming structural path (construct order)."""
         targets = {t for _, t in self._paths}
@@ -486,7 +493,7 @@ class Model:
         problems = []
         missing = [x for x in self.all_indicators if x not in data.columns]
         if missing:
-            owner = {x: c for c in self._constructs for x in self._indicators[c]}
+            owner = self.construct_of
             listed = ", ".join(f"{x!r} ({owner[x]})" for x in missing)
             problems.append(
                 f"{len(missing)} indicator column(s) missing: {listed}; "
@@ -537,6 +544,30 @@ class Model:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(state["text"])
+
+
+def as_model(model: Model | str) -> Model:
+    """``model`` itself when it is a :class:`Model`, else its lavaan-style syntax parsed.
+
+    What every estimator does with its ``model`` argument.
+
+    Raises
+    ------
+    ParameterError
+        Neither a Model nor a str.
+
+    Examples
+    --------
+    >>> as_model("X =~ a + b").indicators
+    {'X': ['a', 'b']}
+    """
+    if isinstance(model, Model):
+        return model
+    if isinstance(model, str):
+        return Model(model)
+    raise ParameterError(
+        f"model: expected a crm_analysis.sem.Model or lavaan-style model text, got {type(model).__name__}"
+    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ import pandas as pd
 from crm_analysis.errors import InputError, ParameterError
 from crm_analysis.sem import _pls_core as core
 from crm_analysis.sem import bootstrap as bs
-from crm_analysis.sem.model import Model
+from crm_analysis.sem.model import Model, as_model
 
 __all__ = ["estimate_pls", "PLSResult", "PLSSummary", "pls_batch", "PLSBatch", "ConvergenceWarning"]
 
@@ -61,13 +61,9 @@ def _check_options(scheme, scaled, max_iter, tol, missing, convergence) -> None:
         raise ParameterError(f"tol: expected a number in (0, 1), got {tol!r}")
 
 
-def _as_model(model: Model | str) -> Model:
-    if isinstance(model, Model):
-        m = model
-    elif isinstance(model, str):
-        m = Model(model)
-    else:
-        raise ParameterError(f"model: expected a sem.Model or model syntax (str), got {type(model).__name__}")
+def _pls_model(model: Model | str) -> Model:
+    """The model, refused when PLS cannot estimate it (a construct without a structural path)."""
+    m = as_model(model)
     if len(m.constructs) < 2 or not m.structural_paths:
         raise InputError(
             "PLS path modelling needs at least two constructs joined by a structural path "
@@ -500,7 +496,7 @@ def estimate_pls(
     ci_level = _check_level(ci_level)
     if seed is not None and not isinstance(seed, (int, np.integer, np.random.Generator)):
         raise ParameterError(f"seed: expected an int, a numpy Generator or None, got {seed!r}")
-    m = _as_model(model)
+    m = _pls_model(model)
     if not isinstance(data, pd.DataFrame):
         raise InputError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
     prep = _prepare(data, m, missing)
@@ -936,7 +932,7 @@ def pls_batch(
     (500,)
     """
     _check_options(scheme, scaled, max_iter, tol, missing, convergence)
-    m = _as_model(model)
+    m = _pls_model(model)
     if not isinstance(data, pd.DataFrame):
         raise InputError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
     if (indices is None) == (counts is None):

@@ -8,17 +8,9 @@ import numpy as np
 import pandas as pd
 
 from crm_analysis.errors import ParameterError
-from crm_analysis.sem.model import Model
+from crm_analysis.sem.model import Model, as_model
 
 __all__ = ["simulate", "implied_covariance"]
-
-
-def _as_model(model: Model | str) -> Model:
-    if isinstance(model, Model):
-        return model
-    if isinstance(model, str):
-        return Model(model)
-    raise ParameterError(f"model: expected a sem.Model or model syntax (str), got {type(model).__name__}")
 
 
 def _path_values(m: Model, paths: Any) -> dict[tuple[str, str], float]:
@@ -111,14 +103,15 @@ def implied_covariance(model: Model | str, *, paths: Any = None, loadings: Any =
     >>> round(float(S.loc["a", "c"]), 3)  # 0.8 * 0.5 * 0.8
     0.32
     """
-    m = _as_model(model)
+    m = as_model(model)
     beta = _path_values(m, paths)
     lam = _loading_values(m, loadings)
     phi = _lv_covariance(m, beta, exogenous_cor)
     cs = m.constructs
+    owner = m.construct_of
     L = np.zeros((len(m.all_indicators), len(cs)))
     for i, x in enumerate(m.all_indicators):
-        L[i, cs.index(next(c for c in cs if x in m.indicators[c]))] = lam[x]
+        L[i, cs.index(owner[x])] = lam[x]
     S = L @ phi @ L.T
     np.fill_diagonal(S, 1.0)
     return pd.DataFrame(S, index=m.all_indicators, columns=m.all_indicators)
@@ -178,7 +171,7 @@ def simulate(
     >>> df.shape, int(df.min().min()) >= 1, int(df.max().max()) <= 10
     ((1000, 4), True, True)
     """
-    m = _as_model(model)
+    m = as_model(model)
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ParameterError(f"n: expected a positive integer, got {n!r}")
     if not isinstance(exogenous_cor, (int, float)) or not (-1 < exogenous_cor < 1):
@@ -205,7 +198,8 @@ def simulate(
         explained = float(b @ phi[np.ix_(preds, preds)] @ b)
         eta[:, j] = eta[:, preds] @ b + np.sqrt(1.0 - explained) * rng.standard_normal(n)
     cols = m.all_indicators
-    owner = np.array([cs.index(next(c for c in cs if x in m.indicators[c])) for x in cols])
+    construct_of = m.construct_of
+    owner = np.array([cs.index(construct_of[x]) for x in cols])
     lam_v = np.array([lam[x] for x in cols])
     X = eta[:, owner] * lam_v + rng.standard_normal((n, len(cols))) * np.sqrt(1.0 - lam_v ** 2)
     if scale is not None:
