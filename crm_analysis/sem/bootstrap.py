@@ -14,6 +14,8 @@ from scipy import stats
 from crm_analysis.errors import ParameterError
 
 __all__ = [
+    "generator",
+    "check_indices",
     "resample_counts",
     "indices_to_counts",
     "jackknife_counts",
@@ -23,12 +25,41 @@ __all__ = [
 ]
 
 
-def _rng(seed: int | np.random.Generator | None) -> np.random.Generator:
+def generator(seed: int | np.random.Generator | None) -> np.random.Generator:
+    """The random generator of a ``seed=`` parameter: a Generator as it is, else seeded from the int.
+
+    Raises
+    ------
+    ParameterError
+        Neither an int, a Generator nor None.
+
+    Examples
+    --------
+    >>> g = generator(1)
+    >>> generator(g) is g, int(generator(7).integers(100)) == int(generator(7).integers(100))
+    (True, True)
+    """
     if isinstance(seed, np.random.Generator):
         return seed
     if seed is not None and not isinstance(seed, (int, np.integer)):
         raise ParameterError(f"seed: expected an int, a numpy Generator or None, got {seed!r}")
     return np.random.default_rng(seed)
+
+
+def check_indices(indices: np.ndarray, n: int) -> np.ndarray:
+    """``indices`` as a (resamples, m) integer array of row positions in ``[0, n)``.
+
+    Examples
+    --------
+    >>> check_indices([[0, 2], [1, 1]], 3).shape
+    (2, 2)
+    """
+    indices = np.asarray(indices)
+    if indices.ndim != 2 or not np.issubdtype(indices.dtype, np.integer):
+        raise ParameterError("indices: expected a 2-D integer array (resamples x rows)")
+    if indices.size and (indices.min() < 0 or indices.max() >= n):
+        raise ParameterError(f"indices: row positions must lie in [0, {n - 1}]")
+    return indices
 
 
 def indices_to_counts(indices: np.ndarray, n: int) -> np.ndarray:
@@ -40,11 +71,7 @@ def indices_to_counts(indices: np.ndarray, n: int) -> np.ndarray:
     array([[2., 0., 1.],
            [0., 1., 2.]])
     """
-    indices = np.asarray(indices)
-    if indices.ndim != 2 or not np.issubdtype(indices.dtype, np.integer):
-        raise ParameterError("indices: expected a 2-D integer array (resamples x rows)")
-    if indices.size and (indices.min() < 0 or indices.max() >= n):
-        raise ParameterError(f"indices: row indices must lie in [0, {n - 1}]")
+    indices = check_indices(indices, n)
     B = indices.shape[0]
     flat = (indices + n * np.arange(B)[:, None]).ravel()
     return np.bincount(flat, minlength=B * n).reshape(B, n).astype(float)
@@ -59,7 +86,7 @@ def resample_counts(n: int, B: int, seed: int | np.random.Generator | None = Non
     >>> c.shape, c.sum(axis=1).tolist()
     ((3, 5), [5.0, 5.0, 5.0])
     """
-    rng = _rng(seed)
+    rng = generator(seed)
     return indices_to_counts(rng.integers(0, n, size=(B, n)), n)
 
 
@@ -68,7 +95,7 @@ def jackknife_counts(n: int, max_groups: int = 1000,
     """Delete-one (or, for ``n > max_groups``, delete-a-group) jackknife as 0/1 row weights."""
     if n <= max_groups:
         return 1.0 - np.eye(n)
-    rng = _rng(seed)
+    rng = generator(seed)
     groups = np.empty(n, dtype=np.intp)
     groups[rng.permutation(n)] = np.arange(n) % max_groups
     out = np.ones((max_groups, n))

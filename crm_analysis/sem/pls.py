@@ -494,8 +494,7 @@ def estimate_pls(
         raise ParameterError(f"bootstrap: expected 0 (none) or a number of resamples >= 10, got {bootstrap!r}")
     _check_choice(ci, "ci", _CI)
     ci_level = _check_level(ci_level)
-    if seed is not None and not isinstance(seed, (int, np.integer, np.random.Generator)):
-        raise ParameterError(f"seed: expected an int, a numpy Generator or None, got {seed!r}")
+    rng = bs.generator(seed)
     m = _pls_model(model)
     if not isinstance(data, pd.DataFrame):
         raise InputError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
@@ -527,7 +526,7 @@ def estimate_pls(
                     isinstance(seed, np.random.Generator) else "Generator", ci=ci, ci_level=ci_level)
     result = _build_result(m, st, prep, mu, S[0], R, fit, settings, notes, n_iter, converged)
     if bootstrap:
-        _run_bootstrap(result, st, Xc, opts, int(bootstrap), seed)
+        _run_bootstrap(result, st, Xc, opts, int(bootstrap), rng)
     return result
 
 
@@ -746,9 +745,9 @@ def _chunks(B: int, n: int, p: int) -> int:
     return int(max(1, min(B, 2000, 20_000_000 // max(n, 1), 2_000_000 // (p * p))))
 
 
-def _run_bootstrap(res: PLSResult, st: core.Structure, Xc: np.ndarray, opts: dict, B: int, seed) -> None:
+def _run_bootstrap(res: PLSResult, st: core.Structure, Xc: np.ndarray, opts: dict, B: int,
+                   rng: np.random.Generator) -> None:
     n, p = Xc.shape
-    rng = np.random.default_rng(seed) if not isinstance(seed, np.random.Generator) else seed
     counts = np.empty((B, n), dtype=np.int32)
     draws: dict[str, list[np.ndarray]] = {}
     conv, degen = [], []
@@ -960,11 +959,7 @@ def pls_batch(
             raise ParameterError("counts: expected non-negative finite row frequencies")
         B = counts.shape[0]
     else:
-        indices = np.asarray(indices)
-        if indices.ndim != 2 or not np.issubdtype(indices.dtype, np.integer):
-            raise ParameterError("indices: expected a 2-D integer array (resamples x rows)")
-        if indices.size and (indices.min() < 0 or indices.max() >= n_rows):
-            raise ParameterError(f"indices: row positions must lie in [0, {n_rows - 1}]")
+        indices = bs.check_indices(indices, n_rows)
         B = indices.shape[0]
     st = core.structure_from_model(m)
     mu = X[valid].mean(axis=0)

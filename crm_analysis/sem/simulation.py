@@ -8,22 +8,25 @@ import numpy as np
 import pandas as pd
 
 from crm_analysis.errors import ParameterError
+from crm_analysis.sem.bootstrap import generator
 from crm_analysis.sem.model import Model, as_model
 
 __all__ = ["simulate", "implied_covariance"]
 
 
+def _default_and_given(value: Any, default: float, name: str, mapping: str) -> tuple[float, Mapping]:
+    """``paths=`` / ``loadings=``: None (the default for all), one number for all, or a mapping."""
+    if value is None:
+        return default, {}
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value), {}
+    if isinstance(value, Mapping):
+        return default, value
+    raise ParameterError(f"{name}: expected a mapping {mapping}, a number, or None")
+
+
 def _path_values(m: Model, paths: Any) -> dict[tuple[str, str], float]:
-    default = 0.3
-    given: Mapping = {}
-    if paths is None:
-        pass
-    elif isinstance(paths, (int, float)) and not isinstance(paths, bool):
-        default = float(paths)
-    elif isinstance(paths, Mapping):
-        given = paths
-    else:
-        raise ParameterError("paths: expected a mapping {(from, to): coefficient}, a number, or None")
+    default, given = _default_and_given(paths, 0.3, "paths", "{(from, to): coefficient}")
     known = set(m.structural_paths)
     unknown = [k for k in given if tuple(k) not in known] if given else []
     if unknown:
@@ -38,16 +41,7 @@ def _path_values(m: Model, paths: Any) -> dict[tuple[str, str], float]:
 
 
 def _loading_values(m: Model, loadings: Any) -> dict[str, float]:
-    default = 0.8
-    given: Mapping = {}
-    if loadings is None:
-        pass
-    elif isinstance(loadings, (int, float)) and not isinstance(loadings, bool):
-        default = float(loadings)
-    elif isinstance(loadings, Mapping):
-        given = loadings
-    else:
-        raise ParameterError("loadings: expected a mapping {indicator or construct: loading}, a number, or None")
+    default, given = _default_and_given(loadings, 0.8, "loadings", "{indicator or construct: loading}")
     cons, inds = set(m.constructs), set(m.all_indicators)
     unknown = [k for k in given if k not in cons and k not in inds]
     if unknown:
@@ -176,11 +170,9 @@ def simulate(
         raise ParameterError(f"n: expected a positive integer, got {n!r}")
     if not isinstance(exogenous_cor, (int, float)) or not (-1 < exogenous_cor < 1):
         raise ParameterError(f"exogenous_cor: expected a number in (-1, 1), got {exogenous_cor!r}")
-    if seed is not None and not isinstance(seed, (int, np.integer, np.random.Generator)):
-        raise ParameterError(f"seed: expected an int, a numpy Generator or None, got {seed!r}")
+    rng = generator(seed)
     beta = _path_values(m, paths)
     lam = _loading_values(m, loadings)
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     cs = m.constructs
     J = len(cs)
     phi = _lv_covariance(m, beta, exogenous_cor)
