@@ -557,8 +557,6 @@ def estimate_cbsem(
     npar_expected = _free_parameter_count(model)
     _check_sample(frame, obs, npar_expected)
 
-    import logging
-
     import semopy  # slow to import (about 1.3 s): only when a CB-SEM model is fitted
 
     t0 = time.perf_counter()
@@ -567,7 +565,6 @@ def estimate_cbsem(
     if not bounded:
         for par in sm.parameters.values():
             par.bound = (None, None)
-    semopy_logger = logging.getLogger("semopy")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         res = sm.fit(frame[obs], obj="MLW", solver="SLSQP", clean_slate=True,
@@ -579,7 +576,6 @@ def estimate_cbsem(
             if res2.success or res2.fun <= res.fun:
                 res = res2
         table = sm.inspect(std_est=False)
-    del semopy_logger
     elapsed = time.perf_counter() - t0
     iterations = int(getattr(res, "n_it", 0) or 0)
     converged = bool(res.success)
