@@ -32,8 +32,11 @@ def test_range_index_hidden_meaningful_index_kept() -> None:
     html = show_table(df).to_html()
     assert 'class="row_heading' not in html
     named = df.set_axis(pd.Index(["IMAG", "SAT"], name="construct"))
-    html = show_table(named, "zh").to_html()
-    assert "IMAG" in html and "构念" in html
+    st = show_table(named, "zh")
+    assert _headers(st) == ["构念", "估计值"] and _cells(st) == [["IMAG", "0.500"], ["SAT", "0.250"]]
+    assert 'class="row_heading' not in st.to_html()
+    # numbers stay right-aligned when the index becomes a column
+    assert "row0_col1" in st.to_html().split("text-align")[0]
 
 
 def test_numbers_rounded_counts_whole_percent_and_p() -> None:
@@ -86,6 +89,15 @@ def test_verdict_tables_in_chinese() -> None:
     for english in ["warning", "single item", "Expectation"]:
         assert english not in html, english
     assert VERDICT_COLOURS["warning"] in html and VERDICT_COLOURS["n/a"] in html
+    # the colour sits on the verdict cells (construct, alpha, verdict_alpha ...), not on the numbers
+    import re
+
+    styles = {}
+    for selectors, colour in re.findall(r"([^{}]+)\{\s*background-color: (#\w+);", html):
+        for r, c in re.findall(r"_row(\d+)_col(\d+)", selectors):
+            styles[(int(r), int(c))] = colour
+    assert styles == {(0, 2): VERDICT_COLOURS["warning"], (0, 3): VERDICT_COLOURS["warning"],
+                      (1, 2): VERDICT_COLOURS["n/a"], (1, 3): VERDICT_COLOURS["n/a"]}
     en = style_verdicts(rel).to_html()
     assert "warning" in en and "Expectation" in en
 

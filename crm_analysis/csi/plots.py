@@ -132,6 +132,7 @@ def plot_paths(
                         elinewidth=1, capsize=2)
         ax.scatter(xs, ys, color=colour, zorder=3, label=None if g is None else str(g))
     ax.axvline(0, color="0.5", linewidth=0.8)
+    ax.margins(x=0.06)  # dots at the extremes stay whole inside the frame
     ax.set_yticks(list(pos.values()))
     ax.set_yticklabels([f"{name(f)} → {name(tt)}" for f, tt in pos])
     ax.set_xlabel(t("Standardised path coefficient", "标准化路径系数", lang))

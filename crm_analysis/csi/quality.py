@@ -312,9 +312,11 @@ def style_verdicts(frame: pd.DataFrame, digits: int = 3, *, lang: str = "en",
              for k, en in (("alpha", "α"), ("rho_a", "ρ_A"), ("rho_c", "ρ_C"), ("ave", "AVE"))}
     styler = show_table(shown, lang, columns=heads, digits=digits, missing=("not estimated", "未估计"),
                         values={c: VERDICT_NAMES for c in vcols})
-    colours = pd.DataFrame("", index=range(len(frame)), columns=range(len(frame.columns)))
+    # shown columns = (the index, when it became a column) + the frame's columns, in order
+    offset = styler.data.shape[1] - len(frame.columns)
+    colours = np.full(styler.data.shape, "", dtype=object)
     for j, c in enumerate(frame.columns):
         if c in vcols:
-            colours[j] = [f"background-color: {VERDICT_COLOURS[v]}" if v in VERDICT_COLOURS else ""
-                          for v in frame[c]]
-    return styler.apply(lambda d: pd.DataFrame(colours.to_numpy(), index=d.index, columns=d.columns), axis=None)
+            colours[:, j + offset] = [f"background-color: {VERDICT_COLOURS[v]}" if v in VERDICT_COLOURS else ""
+                                      for v in frame[c]]
+    return styler.apply(lambda d: pd.DataFrame(colours, index=d.index, columns=d.columns), axis=None)

@@ -205,12 +205,15 @@ def show_table(frame: pd.DataFrame | pd.Series, lang: str = "en", *,
     if index is None:
         index = not (isinstance(frame.index, pd.RangeIndex) and frame.index.start == 0 and frame.index.step == 1)
     if index and frame.index.name is not None:
+        # a named index becomes the first column: one header row, like every other column
         name = frame.index.name
-        out.index = out.index.rename(str(_pick(columns[name], lang)) if name in columns else header(name, lang))
+        out.insert(0, str(_pick(columns[name], lang)) if name in columns else header(name, lang),
+                   [str(v) for v in frame.index])
+        index = False
     styler = out.style.format(escape="html")
     if not index:
         styler = styler.hide(axis="index")
-    right = [out.columns[shown.index(c)] for c in numeric]
+    right = [out.columns[shown.index(c) + (len(out.columns) - len(shown))] for c in numeric]
     if right:
         styler = styler.set_properties(subset=right, **{"text-align": "right"})
     return styler
