@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Structure", "structure_from_model", "covariance_stack", "fit_batch", "STATISTICS"]
+__all__ = ["Structure", "structure_from_model", "covariance_stack", "fit_batch", "block_statistics", "STATISTICS"]
 
 
 @dataclass(frozen=True)
@@ -343,6 +343,37 @@ def _fit_batch(S, nobs, st: Structure, scheme, scaled, max_iter, tol, convergenc
     return out
 
 
+def block_statistics(R: np.ndarray, loadings: np.ndarray, mask: np.ndarray) -> dict[str, np.ndarray]:
+    """HTMT (B, J, J; NaN diagonal) and Cronbach's alpha, rho_C, AVE (B, J) of every block.
+
+    From indicator correlations ``R`` (B, p, p) and standardised ``loadings`` (B, p): the same
+    for the PLS engine and CB-SEM (which passes its standardised factor loadings). A single-item
+    block gets 1 throughout.
+    """
+    k = mask.sum(axis=0)  # block sizes (J,)
+    # block sums of indicator correlations: (B, J, J)
+    blocksum_abs = mask.T @ np.abs(R) @ mask
+    blocksum = mask.T @ R @ mask
+    within_abs = np.einsum("bjj->bj", blocksum_abs)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mono = np.where(k > 1, (within_abs - k) / (k * (k - 1)), 1.0)  # single item: 1
+        hetero = blocksum_abs / np.outer(k, k)
+        htmt = hetero / np.sqrt(mono[:, :, None] * mono[:, None, :])
+    diag = np.arange(len(k))
+    htmt[:, diag, diag] = np.nan
+    # Cronbach's alpha on standardised items
+    within = np.einsum("bjj->bj", blocksum)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        alpha = np.where(k > 1, k / (k - 1) * (1 - k / within), 1.0)
+    # composite reliability and AVE from loadings
+    ls = loadings @ mask
+    l2 = (loadings ** 2) @ mask
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rho_c = np.where(k > 1, ls ** 2 / (ls ** 2 + (k - l2)), 1.0)
+        ave = np.where(k > 1, l2 / k, 1.0)
+    return {"htmt": htmt, "alpha": alpha, "rho_c": rho_c, "ave": ave}
+
+
 def _extras(R, RL, std_w, loadings, r2, nobs, st: Structure) -> dict[str, np.ndarray]:
     B = R.shape[0]
     J = st.J
@@ -352,33 +383,13 @@ def _extras(R, RL, std_w, loadings, r2, nobs, st: Structure) -> dict[str, np.nda
     npred = np.array([len(st.preds[j]) for j in range(J)], dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         r2_adj = 1 - (1 - r2) * (nobs[:, None] - 1) / (nobs[:, None] - npred - 1)
-    # block sums of indicator correlations: (B, J, J)
-    Rabs = np.abs(R)
-    blocksum_abs = mask.T @ Rabs @ mask
-    blocksum = mask.T @ R @ mask
-    within_abs = np.einsum("bjj->bj", blocksum_abs)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mono = np.where(k > 1, (within_abs - k) / (k * (k - 1)), 1.0)  # single item: 1
-        hetero = blocksum_abs / np.outer(k, k)
-        htmt = hetero / np.sqrt(mono[:, :, None] * mono[:, None, :])
-    diag = np.arange(J)
-    htmt[:, diag, diag] = np.nan
-    # Cronbach's alpha on standardised items
-    within = np.einsum("bjj->bj", blocksum)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        alpha = np.where(k > 1, k / (k - 1) * (1 - k / within), 1.0)
+    blocks = block_statistics(R, loadings, mask)
     # rho_A (Dijkstra & Henseler 2015) with weights for standardised items (w'Rw = 1)
     w2 = (std_w ** 2) @ mask
     w4 = (std_w ** 4) @ mask
     with np.errstate(invalid="ignore", divide="ignore"):
         rho_a = w2 ** 2 * (1 - w2) / (w2 ** 2 - w4)
     rho_a = np.where((k > 1) & ~st.mode_b, rho_a, 1.0)
-    # composite reliability and AVE from loadings
-    ls = loadings @ mask
-    l2 = (loadings ** 2) @ mask
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rho_c = np.where(k > 1, ls ** 2 / (ls ** 2 + (k - l2)), 1.0)
-        ave = np.where(k > 1, l2 / k, 1.0)
     # f² = (R²_incl - R²_excl) / (1 - R²_incl)
     f2 = np.full((B, len(st.path_idx)), np.nan)
     jobs = [(t, np.array([i for i in st.preds[t] if i != f], dtype=np.intp)) for f, t in st.path_idx]
@@ -395,11 +406,11 @@ def _extras(R, RL, std_w, loadings, r2, nobs, st: Structure) -> dict[str, np.nda
     gof = np.sqrt(mean_comm * mean_r2)
     return {
         "r_squared_adj": r2_adj,
-        "htmt": htmt,
-        "alpha": alpha,
+        "htmt": blocks["htmt"],
+        "alpha": blocks["alpha"],
         "rho_a": rho_a,
-        "rho_c": rho_c,
-        "ave": ave,
+        "rho_c": blocks["rho_c"],
+        "ave": blocks["ave"],
         "f_squared": f2,
         "gof": gof,
     }

@@ -56,6 +56,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from crm_analysis.errors import InputError, ParameterError
+from crm_analysis.sem import _pls_core as core
 from crm_analysis.sem.model import Model, as_model
 
 __all__ = [
@@ -751,34 +752,13 @@ def estimate_cbsem(
 
 
 def _reliability_htmt(model: Model, R: np.ndarray, loadings: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Cronbach's alpha, composite reliability, AVE per construct; HTMT per pair."""
+    """Cronbach's alpha, composite reliability, AVE per construct; HTMT per pair (the PLS engine's formulas)."""
     cs = model.constructs
-    pos = {x: i for i, x in enumerate(model.all_indicators)}
-    std = loadings.set_index("indicator")["std_all"]
-    rows = []
-    for c in cs:
-        idx = [pos[x] for x in model.indicators[c]]
-        k = len(idx)
-        block = R[np.ix_(idx, idx)]
-        alpha = k / (k - 1) * (1 - k / block.sum()) if k > 1 else 1.0
-        lam = std.loc[model.indicators[c]].to_numpy(float)
-        ls, l2 = lam.sum(), (lam**2).sum()
-        rho_c = ls**2 / (ls**2 + (k - l2)) if k > 1 else 1.0
-        rows.append((c, alpha, rho_c, l2 / k if k > 1 else 1.0))
-    rel = pd.DataFrame(rows, columns=["construct", "alpha", "rho_c", "ave"]).set_index("construct")
-    A = np.abs(R)
-    mono = {}
-    for c in cs:
-        idx = [pos[x] for x in model.indicators[c]]
-        k = len(idx)
-        mono[c] = (A[np.ix_(idx, idx)].sum() - k) / (k * (k - 1)) if k > 1 else 1.0
-    pairs = []
-    for a_i, a in enumerate(cs):
-        for b in cs[a_i + 1:]:
-            ia = [pos[x] for x in model.indicators[a]]
-            ib = [pos[x] for x in model.indicators[b]]
-            hetero = A[np.ix_(ia, ib)].mean()
-            pairs.append((a, b, hetero / np.sqrt(mono[a] * mono[b])))
+    std = loadings.set_index("indicator").loc[model.all_indicators, "std_all"].to_numpy(float)
+    stats_ = core.block_statistics(R[None], std[None], core.structure_from_model(model).mask)
+    rel = pd.DataFrame({k: stats_[k][0] for k in ("alpha", "rho_c", "ave")},
+                       index=pd.Index(cs, name="construct"))
+    pairs = [(a, b, stats_["htmt"][0, i, j]) for i, a in enumerate(cs) for j, b in enumerate(cs) if i < j]
     return rel, pd.DataFrame(pairs, columns=["construct_1", "construct_2", "estimate"])
 
 
