@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Structure", "structure_from_model", "covariance_stack", "fit_batch", "block_statistics", "STATISTICS"]
+__all__ = ["Structure", "structure_from_model", "covariance_stack", "fit_batch", "block_statistics", "reachability",
+           "STATISTICS"]
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,14 @@ def structure_from_model(model) -> Structure:
     mode_b = np.array([model.modes[c] == "B" for c in constructs])
     return Structure(constructs, indicators, block, mask, mode_b, P, preds, endo,
                      tuple(path_idx), tuple(blocks))
+
+
+def reachability(P: np.ndarray) -> np.ndarray:
+    """``reach[a, b]``: a directed path leads from construct ``a`` to ``b`` (``P[from, to]`` > 0)."""
+    reach = P > 0
+    for _ in range(len(P)):
+        reach = reach | ((reach.astype(int) @ reach.astype(int)) > 0)
+    return reach
 
 
 # ----------------------------------------------------------------------------------------------

@@ -764,17 +764,9 @@ def _reliability_htmt(model: Model, R: np.ndarray, loadings: pd.DataFrame) -> tu
 
 def _reachability(model: Model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Boolean (to, from) matrices over constructs: direct path, any path, path of length >= 2."""
-    lat = model.constructs
-    k = len(lat)
-    M1 = np.zeros((k, k), dtype=bool)
-    for f, t in model.structural_paths:
-        M1[lat.index(t), lat.index(f)] = True
-    Mall = M1.copy()
-    for _ in range(k):
-        nxt = Mall | ((M1.astype(int) @ Mall.astype(int)) > 0)
-        if (nxt == Mall).all():
-            break
-        Mall = nxt
+    P = core.structure_from_model(model).P  # [from, to]
+    M1 = P.T > 0
+    Mall = core.reachability(P).T
     Mind = (M1.astype(int) @ Mall.astype(int)) > 0
     return M1, Mall, Mind
 

@@ -566,7 +566,7 @@ def _build_result(m: Model, st: core.Structure, prep: _Prepared, mu: np.ndarray,
     r_squared_adj = pd.Series(first["r_squared_adj"][list(st.endo)], index=endo, name="r_squared_adj")
     # effects: every pair joined by a directed path, in topological order
     order = [cs.index(c) for c in m.order()]
-    reach = _reachability(st.P)
+    reach = core.reachability(st.P)
     pairs = [(a, b) for a in order for b in order if reach[a, b]]
     T = first["total_effects"]
     D = first["path_matrix"]
@@ -621,14 +621,6 @@ def _build_result(m: Model, st: core.Structure, prep: _Prepared, mu: np.ndarray,
     res._pairs = pairs
     res._hp = hp
     return res
-
-
-def _reachability(P: np.ndarray) -> np.ndarray:
-    J = len(P)
-    reach = P > 0
-    for _ in range(J):
-        reach = reach | ((reach.astype(int) @ reach.astype(int)) > 0)
-    return reach
 
 
 def _flatten(fit: dict, st: core.Structure, pairs, hp, index=None) -> dict[str, np.ndarray]:
