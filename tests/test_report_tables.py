@@ -147,3 +147,18 @@ def test_improper_cbsem_problems_in_chinese() -> None:
     assert out["parameter"].tolist() == ["顾客满意度 ~ 企业形象", "构念的协方差矩阵"]
     assert bad.loc[0, "parameter"] == "Satisfaction ~ Image"  # caller's frame untouched
     assert improper_table(bad, "en")["problem"].tolist() == bad["problem"].tolist()
+
+
+def test_read_report_items_in_chinese(tmp_path) -> None:
+    import re
+
+    from crm_analysis.segment.names import read_summary_items
+    from crm_analysis.segment.reader import read_transactions
+
+    f = tmp_path / "tx.csv"
+    f.write_text("customer_id,date,dollar_value\n1,19970101,10\n1,19970105,-5\n2,19970102,\n3,19970103,0\n")
+    summary = read_transactions(f).attrs["read_report"].summary()
+    zh = read_summary_items(summary["item"], "zh")
+    assert len(zh) == len(summary) and any(s.startswith("已删除：") for s in zh)
+    assert not [s for s in zh if re.search(r"[A-Za-z]", s)], zh
+    assert read_summary_items(summary["item"], "en")[:3] == ["source", "rows read", "rows kept"]

@@ -192,3 +192,36 @@ def translate(labels: pd.Series | pd.Categorical, scheme: str, lang: str) -> pd.
     values = series.astype(object).map(mapping)
     return pd.Series(pd.Categorical(values, categories=[mapping[s.en] for s in segs], ordered=True),
                      index=series.index, name=series.name)
+
+
+# Rows of ReadReport.summary() (crm_analysis.segment.reader) as a report shows them.
+READ_ITEMS = {
+    "source": ("source", "数据来源"), "rows read": ("rows read", "读取行数"), "rows kept": ("rows kept", "保留行数"),
+    "customers": ("customers", "客户数"), "first date": ("first date", "最早日期"), "last date": ("last date", "最晚日期"),
+    "negative amounts": ("negative amounts (returns)", "金额为负（退货）"), "missing amounts": ("missing amounts", "金额缺失"),
+    "zero amounts": ("zero amounts", "金额为零"),
+}
+_READ_REASONS_ZH = {"negative amount": "金额为负（退货）", "missing amount": "金额缺失", "unparseable date": "日期无法解析",
+                    "missing amount (counted as 0)": "金额缺失（按 0 计）"}
+
+
+def read_summary_items(items: pd.Series | list[str], lang: str = "en") -> list[str]:
+    """The ``item`` labels of ``ReadReport.summary()`` in ``lang`` (``"dropped: ..."`` rows included).
+
+    Examples
+    --------
+    >>> read_summary_items(["rows kept", "dropped: negative amount"], "zh")
+    ['保留行数', '已删除：金额为负（退货）']
+    """
+    check_lang(lang)
+    out = []
+    for item in list(items):
+        if item in READ_ITEMS:
+            out.append(READ_ITEMS[item][1 if lang == "zh" else 0])
+            continue
+        kind, _, reason = str(item).partition(": ")
+        if lang == "zh" and kind in ("dropped", "kept") and reason:
+            out.append(("已删除：" if kind == "dropped" else "已保留：") + _READ_REASONS_ZH.get(reason, reason))
+        else:
+            out.append(str(item))
+    return out
