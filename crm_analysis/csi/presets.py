@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -99,11 +99,12 @@ class _Spec:
     paths: tuple[tuple[str, str], ...]
     citation: str
     note: str
-    construct_labels: Mapping[str, tuple[str, str]]
+    # labels where the index names a construct its own way (else the generic LABELS)
+    own_labels: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
-
-def _labels(constructs: Iterable[str], **override: tuple[str, str]) -> dict[str, tuple[str, str]]:
-    return {c: override.get(c, LABELS[c]) for c in constructs}
+    @property
+    def construct_labels(self) -> dict[str, tuple[str, str]]:
+        return {c: self.own_labels.get(c, LABELS[c]) for c in self.constructs}
 
 
 _SPECS: dict[str, _Spec] = {}
@@ -131,11 +132,10 @@ _register(_Spec(
     ),
     note=("Perceived performance is measured as value (quality relative to price), hence the "
           "construct Value; complaints are the customer's voice."),
-    construct_labels=_labels(
-        ("Expectation", "Value", "Satisfaction", "Complaints", "Loyalty"),
-        Value=("Perceived performance (value)", "感知绩效（价值）"),
-        Complaints=("Customer voice (complaints)", "顾客抱怨（发声）"),
-    ),
+    own_labels={
+        "Value": ("Perceived performance (value)", "感知绩效（价值）"),
+        "Complaints": ("Customer voice (complaints)", "顾客抱怨（发声）"),
+    },
 ))
 
 _register(_Spec(
@@ -159,8 +159,7 @@ _register(_Spec(
         "Marketing, 60(4), 7-18."
     ),
     note="Satisfaction is the ACSI; complaints lead to loyalty (complaint handling).",
-    construct_labels=_labels(("Expectation", "Quality", "Value", "Satisfaction", "Complaints", "Loyalty"),
-                             Satisfaction=("Customer satisfaction (ACSI)", "顾客满意度（ACSI）")),
+    own_labels={"Satisfaction": ("Customer satisfaction (ACSI)", "顾客满意度（ACSI）")},
 ))
 
 _register(_Spec(
@@ -189,7 +188,6 @@ _register(_Spec(
         "Data Analysis, 48(1), 159-205."
     ),
     note="The layout of the mobi data (seminr, cSEM): 24 indicators, 7 constructs, 12 paths.",
-    construct_labels=_labels(("Image", "Expectation", "Quality", "Value", "Satisfaction", "Complaints", "Loyalty")),
 ))
 
 _register(_Spec(
@@ -220,11 +218,10 @@ _register(_Spec(
           "eleven paths: the ECSI's ten (without complaints) plus brand image -> perceived "
           "quality, our reading of the model figure (the path list itself could not be checked "
           "against the guide's text); build a Model with other paths if your source differs."),
-    construct_labels=_labels(
-        ("Image", "Expectation", "Quality", "Value", "Satisfaction", "Loyalty"),
-        Image=("Brand image", "品牌形象"),
-        Expectation=("Expected quality", "预期质量"),
-    ),
+    own_labels={
+        "Image": ("Brand image", "品牌形象"),
+        "Expectation": ("Expected quality", "预期质量"),
+    },
 ))
 
 
