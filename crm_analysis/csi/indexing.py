@@ -34,6 +34,7 @@ import pandas as pd
 
 from crm_analysis.errors import InputError, ParameterError
 from crm_analysis.i18n import check_lang, t
+from crm_analysis.sem.bootstrap import percentile_ci
 
 __all__ = ["index", "index_weights", "ipma", "ipma_reading", "plot_ipma"]
 
@@ -99,9 +100,8 @@ def _index_values(v: np.ndarray, means: np.ndarray, owner: Sequence[str], constr
 def _resample_moments(result: Any, data: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray] | None:
     """Per bootstrap resample: indicator means and SDs ((B, p) each), or None if unavailable."""
     draws = result.bootstrap_draws
-    for mk, sk in (("indicator_means", "indicator_sds"), ("means", "sds")):
-        if mk in draws and sk in draws:  # when the engine stores them
-            return np.asarray(draws[mk], float), np.asarray(draws[sk], float)
+    if "indicator_means" in draws and "indicator_sds" in draws:  # the engine stores them
+        return np.asarray(draws["indicator_means"], float), np.asarray(draws["indicator_sds"], float)
     counts = getattr(result, "bootstrap_counts", None)
     if data is None or counts is None:
         return None
@@ -132,20 +132,18 @@ def _resample_moments(result: Any, data: pd.DataFrame | None) -> tuple[np.ndarra
     X = X_all[pos]
     if not np.allclose(X.mean(axis=0), result.indicator_means.loc[inds].to_numpy(float), rtol=1e-9, atol=1e-9):
         raise InputError("data: the indicator means differ from the result's: pass the same DataFrame given to estimate_pls")
-    n = counts.shape[1]
     w = counts.astype(float) / counts.sum(axis=1, keepdims=True)
     mu = w @ X
     var = w @ (X**2) - mu**2
-    del n
     # population SDs like the engine's raw weights (only ratios within a block matter)
     return mu, np.sqrt(np.clip(var, 0, None))
 
 
 def _ci(draws: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    a = (1 - level) / 2
+    """Bootstrap standard error and percentile interval (failed resamples, NaN, left out)."""
+    lo, hi = percentile_ci(draws, level)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        lo, hi = np.nanquantile(draws, [a, 1 - a], axis=0)
         se = np.nanstd(draws, axis=0, ddof=1)
     return se, lo, hi
 
