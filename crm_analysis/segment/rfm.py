@@ -13,7 +13,7 @@ import pandas as pd
 
 from crm_analysis.errors import InputError, ParameterError
 from crm_analysis.segment.names import MEAN_SPLIT, QUINTILE
-from crm_analysis.segment.reader import RETURNS, _choice, _rows, describe, inspect
+from crm_analysis.segment.reader import RETURNS, Problem, _choice, _rows, describe, inspect
 
 DAY = np.timedelta64(1, "D")
 
@@ -72,12 +72,12 @@ def prepare(tx: pd.DataFrame, customer: str, date: str, amount: str, *, returns:
                   customer, date, amount)
     errors = ins.errors
     if ins.missing_amount.any():
-        errors.append(_err(f"{int(ins.missing_amount.sum())} missing amount(s) on "
-                           f"{_rows(np.flatnonzero(ins.missing_amount), tx.index)}; fill or drop them first "
-                           f"(segment.read_transactions(..., missing='drop'|'zero'))", amount))
+        errors.append(Problem("error", f"{int(ins.missing_amount.sum())} missing amount(s) on "
+                              f"{_rows(np.flatnonzero(ins.missing_amount), tx.index)}; fill or drop them first "
+                              f"(segment.read_transactions(..., missing='drop'|'zero'))", amount))
     if returns == "error" and ins.negative.any():
-        errors.append(_err(f"{int(ins.negative.sum())} negative amount(s) on "
-                           f"{_rows(np.flatnonzero(ins.negative), tx.index)}; pass returns='drop' or 'keep'", amount))
+        errors.append(Problem("error", f"{int(ins.negative.sum())} negative amount(s) on "
+                              f"{_rows(np.flatnonzero(ins.negative), tx.index)}; pass returns='drop' or 'keep'", amount))
     if errors:
         raise InputError("tx: " + describe(errors))
     keep = ~ins.negative if returns == "drop" else slice(None)
@@ -90,12 +90,6 @@ def prepare(tx: pd.DataFrame, customer: str, date: str, amount: str, *, returns:
         if len(day) == 0:
             raise InputError("tx: no transactions left after dropping negative amounts (returns='drop')")
     return Prepared(codes.astype(np.int64, copy=False), pd.Index(uniques, name=customer), day, amt)
-
-
-def _err(message: str, column: str) -> Any:
-    from crm_analysis.validation import Problem
-
-    return Problem("error", message, column)
 
 
 def check_asof(prep: Prepared, asof: Any, date: str, index: pd.Index | None = None, name: str = "asof") -> int:
