@@ -25,7 +25,7 @@ from scipy import optimize, special
 
 from crm_analysis.errors import InputError, ParameterError
 from crm_analysis.segment.names import CLV
-from crm_analysis.segment.rfm import Prepared, from_day, prepare
+from crm_analysis.segment.rfm import Prepared, aggregate, from_day, prepare
 
 
 # --------------------------------------------------------------------------- summary statistics
@@ -43,13 +43,10 @@ def summary_from_prepared(prep: Prepared, end_day: int, unit_days: float = 7.0,
     else:
         codes, day, amount = prep.codes, prep.day, prep.amount
     n = prep.n_customers
-    present = np.bincount(codes, minlength=n) > 0
-    first = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(first, codes, day)
-    last = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
-    np.maximum.at(last, codes, day)
+    agg = aggregate(codes, n, day, amount, end_day)  # first and last day, total value
+    present = agg["frequency"] > 0
+    first, last, total = agg["first"], agg["last"], agg["monetary"]
     distinct_days = _distinct_days(keys_from if keys_from is not None else prep, end_day)
-    total = np.bincount(codes, weights=amount, minlength=n)
     on_first = day == first[codes]
     first_value = np.bincount(codes[on_first], weights=amount[on_first], minlength=n)
     x = np.maximum(distinct_days - 1, 0)
