@@ -25,7 +25,7 @@ from scipy import optimize, special
 
 from crm_analysis.errors import InputError, ParameterError
 from crm_analysis.segment.names import CLV
-from crm_analysis.segment.rfm import Prepared, aggregate, from_day, prepare
+from crm_analysis.segment.rfm import Prepared, aggregate, from_day, prepare, to_day
 
 
 # --------------------------------------------------------------------------- summary statistics
@@ -105,16 +105,24 @@ def clv_summary(tx: pd.DataFrame, customer: str = "customer_id", date: str = "da
     a                    1      2.0  4.0            20.0
     b                    0      0.0  3.0             0.0
     """
+    _check_unit_days(unit_days)
+    return _summary_upto(tx, customer, date, amount, calibration_end, unit_days)[0]
+
+
+def _check_unit_days(unit_days: Any) -> None:
     if not isinstance(unit_days, (int, float)) or unit_days <= 0:
         raise ParameterError(f"unit_days={unit_days!r}: expected a positive number of days (7 for weeks)")
+
+
+def _summary_upto(tx: pd.DataFrame, customer: str, date: str, amount: str, calibration_end: Any,
+                  unit_days: float) -> tuple[pd.DataFrame, int]:
+    """The customers' summary up to ``calibration_end`` (default: the last day) and that day's number."""
     prep = prepare(tx, customer, date, amount)
     end = int(prep.day.max()) if calibration_end is None else _end_day(prep, calibration_end)
-    return summary_from_prepared(prep, end, unit_days)
+    return summary_from_prepared(prep, end, unit_days), end
 
 
 def _end_day(prep: Prepared, calibration_end: Any) -> int:
-    from crm_analysis.segment.rfm import to_day
-
     end = to_day(calibration_end, "calibration_end")
     if end < int(prep.day.min()):
         raise ParameterError(f"calibration_end={from_day(end).date()} is before the data (first transaction "
@@ -614,11 +622,8 @@ def clv(tx: pd.DataFrame, customer: str = "customer_id", date: str = "date", amo
     >>> res = clv(tx, calibration_end="1997-09-30")  # doctest: +SKIP
     >>> res.bgnbd.summary().round(3)  # doctest: +SKIP
     """
-    if not isinstance(unit_days, (int, float)) or unit_days <= 0:
-        raise ParameterError(f"unit_days={unit_days!r}: expected a positive number of days (7 for weeks)")
+    _check_unit_days(unit_days)
     if not isinstance(horizon_days, (int, float)) or horizon_days <= 0:
         raise ParameterError(f"horizon_days={horizon_days!r}: expected a positive number of days")
-    prep = prepare(tx, customer, date, amount)
-    end = int(prep.day.max()) if calibration_end is None else _end_day(prep, calibration_end)
-    summary = summary_from_prepared(prep, end, unit_days)
+    summary, end = _summary_upto(tx, customer, date, amount, calibration_end, unit_days)
     return clv_from_summary(summary, horizon_days / unit_days, discount_rate, unit_days, from_day(end))
