@@ -162,3 +162,26 @@ def test_read_report_items_in_chinese(tmp_path) -> None:
     assert len(zh) == len(summary) and any(s.startswith("已删除：") for s in zh)
     assert not [s for s in zh if re.search(r"[A-Za-z]", s)], zh
     assert read_summary_items(summary["item"], "en")[:3] == ["source", "rows read", "rows kept"]
+
+
+def test_evaluation_table_reads_as_text() -> None:
+    from crm_analysis.segment.names import EVALUATION_ROWS, evaluation_table
+
+    tab = pd.DataFrame({
+        "scheme": ["mean_split", "clv"], "segments": [8, 5], "top_segment": ["Key value customers", "Top 20% predicted value"],
+        "top_segment_zh": ["重要价值客户", "预测价值前 20%"], "top_customer_share": [0.156385, 0.2],
+        "captured_revenue": [0.616134, 0.683639], "lift": [3.93985, 3.418196], "repeat_rate_top": [0.715, 0.689],
+        "repeat_rate_all": [0.2994, 0.2994], "auc": [0.737908, 0.736484], "gini": [0.566321, 0.526668],
+        "gini_normalized": [0.647, 0.602], "stability_same": [0.7154, 0.6737], "stability_ari": [0.5557, 0.4159],
+        "score": [np.nan, "clv"], "auc_score": [np.nan, 0.748016], "gini_score": [np.nan, 0.588108]})
+    zh = evaluation_table(tab, "zh")
+    assert list(zh.columns) == ["RFM 均值划分(8 类)", "BG/NBD + Gamma-Gamma 预测价值"]
+    assert len(zh) == len(EVALUATION_ROWS)
+    assert zh.loc["顶层细分"].tolist() == ["重要价值客户", "预测价值前 20%"]
+    assert zh.loc["收入捕获率"].tolist() == ["61.6%", "68.4%"]
+    assert zh.loc["细分背后的连续得分"].tolist() == ["无", "预测 CLV"]
+    assert zh.loc["得分的 AUC"].tolist() == ["无", "0.748"]
+    assert zh.loc["细分数"].tolist() == ["8", "5"]
+    en = evaluation_table(tab, "en")
+    assert en.loc["top segment", "RFM mean split (8 classes)"] == "Key value customers"
+    assert "nan" not in en.to_string().lower()

@@ -225,3 +225,70 @@ def read_summary_items(items: pd.Series | list[str], lang: str = "en") -> list[s
         else:
             out.append(str(item))
     return out
+
+
+# Rows of the holdout evaluation (EvaluationResult.table) as a report shows them: (en, zh, format).
+# Formats: "pct" share as a percentage, "fN" N decimals, "int" whole number, "text" as it is.
+EVALUATION_ROWS = [
+    ("segments", "segments", "细分数", "int"),
+    ("top_segment", "top segment", "顶层细分", "text"),
+    ("top_customer_share", "top segment: share of customers", "顶层细分的客户占比", "pct"),
+    ("captured_revenue", "captured revenue", "收入捕获率", "pct"),
+    ("lift", "lift", "提升度", "f2"),
+    ("repeat_rate_top", "repeat rate: top segment", "顶层细分的再次购买率", "pct"),
+    ("repeat_rate_all", "repeat rate: all customers", "全部客户的再次购买率", "pct"),
+    ("auc", "AUC", "AUC", "f3"),
+    ("gini", "Gini", "Gini", "f3"),
+    ("gini_normalized", "Gini, normalised", "标准化 Gini", "f3"),
+    ("stability_ari", "stability: adjusted Rand", "稳定性:调整兰德指数", "f2"),
+    ("stability_same", "stability: customers in the same segment", "稳定性:细分不变的客户比例", "pct"),
+    ("score", "continuous score behind the segments", "细分背后的连续得分", "text"),
+    ("auc_score", "AUC of the score", "得分的 AUC", "f3"),
+    ("gini_score", "Gini of the score", "得分的 Gini", "f3"),
+]
+SCORE_NAMES = {"rfm_score": ("RFM score (R + F + M)", "RFM 总分(R + F + M)"),
+               "monetary": ("money spent", "消费金额"), "clv": ("predicted CLV", "预测 CLV")}
+
+
+def evaluation_table(table: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """The holdout evaluation for reading: one row per measure, one column per scheme, as text.
+
+    ``table`` is ``EvaluationResult.table``; the columns are the schemes' titles in ``lang``, the
+    rows the measures (named in ``lang``), each formatted as a reader expects (shares as
+    percentages). A scheme without a continuous score reads "none" in the score rows.
+
+    Examples
+    --------
+    >>> tab = pd.DataFrame({"scheme": ["pareto"], "segments": [2], "top_segment": ["Strategically significant"],
+    ...                     "top_segment_zh": ["具有战略意义的客户"], "auc": [0.6724], "score": ["monetary"],
+    ...                     "auc_score": [0.71]})
+    >>> evaluation_table(tab, "zh").loc["顶层细分"].tolist()
+    ['具有战略意义的客户']
+    """
+    check_lang(lang)
+    zh = lang == "zh"
+    none = "无" if zh else "none"
+    cols = {}
+    for _, row in table.iterrows():
+        values = {}
+        for key, en, zh_name, kind in EVALUATION_ROWS:
+            if key not in row.index:
+                continue
+            v = row["top_segment_zh"] if (zh and key == "top_segment" and "top_segment_zh" in row.index) else row[key]
+            if v is None or (not isinstance(v, str) and pd.isna(v)):
+                text = none
+            elif key == "score":
+                text = SCORE_NAMES.get(v, (v, v))[1 if zh else 0]
+            elif kind == "pct":
+                text = f"{v:.1%}"
+            elif kind == "int":
+                text = f"{int(v):,}"
+            elif kind.startswith("f"):
+                text = f"{v:.{int(kind[1:])}f}"
+            else:
+                text = str(v)
+            values[zh_name if zh else en] = text
+        cols[SCHEME_TITLES[row["scheme"]][1 if zh else 0]] = values
+    out = pd.DataFrame(cols)
+    out.index.name = "指标" if zh else "measure"
+    return out
