@@ -24,8 +24,8 @@ import pandas as pd
 from scipy import optimize, special
 
 from crm_analysis.errors import InputError, ParameterError
-from crm_analysis.segment.names import CLV
-from crm_analysis.segment.rfm import Prepared, aggregate, from_day, prepare, to_day
+from crm_analysis.segment.names import CLV, assign_segments
+from crm_analysis.segment.rfm import Prepared, aggregate, from_day, prepare, score, to_day
 
 
 # --------------------------------------------------------------------------- summary statistics
@@ -526,8 +526,6 @@ class CLVResult:
 
 def clv_segments(values: np.ndarray) -> pd.Categorical:
     """Quintiles of predicted value, top 20% first (ties share the lower quintile's boundary rule)."""
-    from crm_analysis.segment.rfm import score
-
     q = score(values, higher_is_better=True, bins=5)  # 5 = top 20%
     return pd.Categorical.from_codes(5 - q, categories=[s.en for s in CLV], ordered=True)
 
@@ -583,9 +581,7 @@ def _predict(summary: pd.DataFrame, bg: BGNBDFit, gg: GammaGammaFit, horizon: fl
     table["expected_transactions"] = expected
     table["expected_spend"] = spend
     table["clv"] = value
-    seg = clv_segments(value)
-    table["segment_clv"] = seg
-    table["segment_clv_zh"] = pd.Categorical.from_codes(seg.codes, categories=[s.zh for s in CLV], ordered=True)
+    assign_segments(table, "clv", clv_segments(value).codes)
     return CLVResult(table, bg, gg, float(horizon), float(unit_days),
                      calibration_end if calibration_end is not None else pd.NaT)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from crm_analysis.errors import ParameterError
@@ -154,6 +155,24 @@ def _scheme(scheme: str) -> list[Segment]:
     if scheme not in SCHEMES:
         raise ParameterError(f"scheme={scheme!r}: expected one of {', '.join(map(repr, SCHEMES))}")
     return SCHEMES[scheme]
+
+
+def assign_segments(table: pd.DataFrame, scheme: str, codes: np.ndarray) -> None:
+    """Set ``segment_<scheme>`` (English) and ``segment_<scheme>_zh`` on ``table``, in place.
+
+    ``codes`` are positions in the scheme's declared order (0 = most valuable); both columns are
+    ordered categoricals over all the scheme's segments, so that empty segments keep their place.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame(index=["a", "b"])
+    >>> assign_segments(t, "pareto", np.array([1, 0]))
+    >>> t["segment_pareto_zh"].tolist()
+    ['其他客户', '具有战略意义的客户']
+    """
+    segs = _scheme(scheme)
+    for column, attr in ((f"segment_{scheme}", "en"), (f"segment_{scheme}_zh", "zh")):
+        table[column] = pd.Categorical.from_codes(codes, categories=[getattr(s, attr) for s in segs], ordered=True)
 
 
 def segment_names(scheme: str) -> pd.DataFrame:

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from crm_analysis.errors import InputError, ParameterError
-from crm_analysis.segment.names import MEAN_SPLIT, QUINTILE
+from crm_analysis.segment.names import MEAN_SPLIT, QUINTILE, assign_segments
 from crm_analysis.segment.reader import RETURNS, Problem, _choice, _rows, describe, inspect
 
 DAY = np.timedelta64(1, "D")
@@ -160,9 +160,8 @@ def mean_split(table: pd.DataFrame) -> pd.DataFrame:
         m, r, f = not (k & 4), not (k & 2), not (k & 1)
         lookup[k] = order[(r, f, m)]
     idx = lookup[position]
-    for col, attr in (("mean_split_code", "key"), ("segment_mean_split", "en"), ("segment_mean_split_zh", "zh")):
-        cats = [getattr(s, attr) for s in MEAN_SPLIT]
-        out[col] = pd.Categorical.from_codes(idx, categories=cats, ordered=True)
+    out["mean_split_code"] = pd.Categorical.from_codes(idx, categories=[s.key for s in MEAN_SPLIT], ordered=True)
+    assign_segments(out, "mean_split", idx)
     return out
 
 
@@ -237,8 +236,7 @@ def quintile_scores(table: pd.DataFrame) -> pd.DataFrame:
         for j, key in enumerate(row):
             lookup[rs, j + 1] = keys.index(key)
     idx = lookup[r, fm]
-    out["segment_quintile"] = pd.Categorical.from_codes(idx, categories=[s.en for s in QUINTILE], ordered=True)
-    out["segment_quintile_zh"] = pd.Categorical.from_codes(idx, categories=[s.zh for s in QUINTILE], ordered=True)
+    assign_segments(out, "quintile", idx)
     return out
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 
 from crm_analysis.errors import InputError, ParameterError
-from crm_analysis.segment.names import IDIC, PARETO
+from crm_analysis.segment.names import assign_segments
 from crm_analysis.segment.rfm import _need
 
 
@@ -68,8 +68,7 @@ def pareto(table: pd.DataFrame, value: str = "monetary", share: float = 0.8) -> 
     block_end = pd.Series(cumulative).groupby(positive).transform("max").to_numpy()
     out["cumulative_share"] = block_end
     idx = np.where(significant, 0, 1)
-    out["segment_pareto"] = pd.Categorical.from_codes(idx, categories=[s.en for s in PARETO], ordered=True)
-    out["segment_pareto_zh"] = pd.Categorical.from_codes(idx, categories=[s.zh for s in PARETO], ordered=True)
+    assign_segments(out, "pareto", idx)
     out.attrs["pareto"] = {"customer_share": float(significant.mean()),
                            "value_share": float(positive[significant].sum() / total), "target": share}
     return out
@@ -143,6 +142,5 @@ def idic(table: pd.DataFrame, potential: str | pd.Series = "rate", value: str = 
     out = table.copy()
     out["potential"] = p
     out["value_high"], out["potential_high"] = v_high, p_high
-    out["segment_idic"] = pd.Categorical.from_codes(idx, categories=[s.en for s in IDIC], ordered=True)
-    out["segment_idic_zh"] = pd.Categorical.from_codes(idx, categories=[s.zh for s in IDIC], ordered=True)
+    assign_segments(out, "idic", idx)
     return out
