@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from crm_analysis.errors import ParameterError
-from crm_analysis.i18n import check_lang
+from crm_analysis.i18n import check_lang, t
 from crm_analysis.segment import metrics
 from crm_analysis.segment.clv_models import CLVResult, clv_from_summary, rescore, summary_from_prepared
 from crm_analysis.segment.names import SCHEME_TITLES, SCHEMES
@@ -132,13 +132,11 @@ class EvaluationResult:
         >>> ev.conclusions("en")[0]  # doctest: +SKIP
         'Best at telling who buys again (AUC): ...'
         """
-        from crm_analysis.i18n import t
-
         check_lang(lang)
         tab = self.table.set_index("scheme")
 
         def name(s: str) -> str:
-            return SCHEME_TITLES[s][1 if lang == "zh" else 0]
+            return t(*SCHEME_TITLES[s], lang)
 
         out = []
         best = tab["auc"].idxmax()
@@ -190,7 +188,7 @@ class EvaluationResult:
         """The evaluation table with the scheme's title in ``lang`` (rounded for reading)."""
         check_lang(lang)
         out = self.table.copy()
-        out.insert(1, "title", [SCHEME_TITLES[s][1 if lang == "zh" else 0] for s in out["scheme"]])
+        out.insert(1, "title", [t(*SCHEME_TITLES[s], lang) for s in out["scheme"]])
         if lang == "zh":
             out["top_segment"] = out["top_segment_zh"]
         return out.drop(columns=["top_segment_zh"]).round(4)
@@ -341,7 +339,8 @@ def evaluate(tx: pd.DataFrame, customer: str = "customer_id", date: str = "date"
                  for k, v in seg_all.items()}
 
     rows, seg_rows, curves = [], [], []
-    oracle = metrics.lorenz_curve(hold_value, hold_value) if hold_value.sum() != 0 else None
+    has_value = hold_value.sum() != 0
+    oracle = metrics.lorenz_curve(hold_value, hold_value) if has_value else None
     for scheme in schemes:
         codes = _segment_codes(seg_cal[scheme])
         names = SCHEMES[scheme]
@@ -350,7 +349,6 @@ def evaluate(tx: pd.DataFrame, customer: str = "customer_id", date: str = "date"
         in_top = codes == top_code
         # the same categories in the same order at both dates: compare integer codes
         stab = metrics.stability(codes, _segment_codes(seg_later[scheme]))
-        has_value = hold_value.sum() != 0
         cont = _continuous_score(scheme, table, fit)
         rows.append({
             "scheme": scheme,
