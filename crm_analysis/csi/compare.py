@@ -164,8 +164,7 @@ def compare_models(first: Any, second: Any, *, names: tuple[str, str] = ("A", "B
     notes: list[str] = []
     chi2_test = None
     if k1 == k2 == "cbsem":
-        same_vars = list(first.sample_cov.index) == list(second.sample_cov.index) or \
-            set(first.sample_cov.index) == set(second.sample_cov.index)
+        same_vars = set(first.sample_cov.index) == set(second.sample_cov.index)
         if not same_vars:
             notes.append(t("no chi-square difference test: the models use different indicators, so "
                            "their likelihoods are not comparable (use AIC/BIC with care)",
