@@ -32,6 +32,12 @@ def _check_scheme(scheme: str) -> str:
     return scheme
 
 
+def _check_rule(rule: str) -> str:
+    if rule not in RULES:
+        raise ParameterError(f"rule={rule!r}: expected 'all' (the sources: all five dimensions) or 'mean'")
+    return rule
+
+
 def default_thresholds(scheme: str = "three_level", instrument: Instrument | str | Path | None = None
                        ) -> tuple[float, ...]:
     """The default thresholds of a scheme.
@@ -344,8 +350,7 @@ def grade(data: pd.DataFrame | str | Path, scheme: str = "three_level", threshol
     """
     inst = load_instrument(instrument)
     _check_scheme(scheme)
-    if rule not in RULES:
-        raise ParameterError(f"rule={rule!r}: expected 'all' (the sources: all five dimensions) or 'mean'")
+    _check_rule(rule)
     t = check_thresholds(thresholds, scheme, inst)
     dims = inst.dimension_ids
     if scheme == "three_level":

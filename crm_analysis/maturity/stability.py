@@ -12,7 +12,7 @@ import pandas as pd
 from ..errors import InputError, ParameterError
 from .assessments import _min_needed, _is_responses, read_assessments, reverse_coded
 from .grading import (
-    RULES,
+    _check_rule,
     _check_scheme,
     _five_level,
     _scores_from,
@@ -71,8 +71,7 @@ def threshold_sensitivity(data: pd.DataFrame | str | Path, scheme: str = "three_
     """
     inst = load_instrument(instrument)
     _check_scheme(scheme)
-    if rule not in RULES:
-        raise ParameterError(f"rule={rule!r}: expected 'all' or 'mean'")
+    _check_rule(rule)
     base = check_thresholds(thresholds, scheme, inst)
     if grid is None:
         grid_t = _default_grid(scheme, base, inst)
@@ -175,8 +174,7 @@ def bootstrap_stability(responses: pd.DataFrame | str | Path, scheme: str = "thr
         raise ParameterError(f"unit={unit!r}: expected 'raters' or 'items'")
     if not isinstance(n_boot, int) or isinstance(n_boot, bool) or n_boot < 10:
         raise ParameterError(f"n_boot={n_boot!r}: expected an integer of at least 10")
-    if rule not in RULES:
-        raise ParameterError(f"rule={rule!r}: expected 'all' or 'mean'")
+    _check_rule(rule)
     t = check_thresholds(thresholds, scheme, inst)
     data = reverse_coded(read_assessments(responses, inst), inst)
     rng = np.random.default_rng(seed)
