@@ -185,3 +185,22 @@ def test_evaluation_table_reads_as_text() -> None:
     en = evaluation_table(tab, "en")
     assert en.loc["top segment", "RFM mean split (8 classes)"] == "Key value customers"
     assert "nan" not in en.to_string().lower()
+
+
+def test_segment_plot_legend_hides_no_bar() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from types import SimpleNamespace
+
+    from crm_analysis.segment.plots import plot_segments
+
+    # CDNOW's RFM mean split: the last (lowest) segment has the longest bar, where a legend inside would sit
+    seg = pd.DataFrame({"scheme": "mean_split", "segment": list("abcdefgh"), "segment_zh": list("abcdefgh"),
+                        "customer_share": [0.156, 0.035, 0.013, 0.059, 0.041, 0.079, 0.007, 0.610],
+                        "holdout_revenue_share": [0.616, 0.060, 0.013, 0.044, 0.045, 0.059, 0.003, 0.160]})
+    ax = plot_segments(SimpleNamespace(segment_table=seg, table=None), "mean_split", "zh")
+    fig = ax.figure
+    fig.canvas.draw()
+    legend = ax.get_legend().get_window_extent()
+    assert not any(legend.overlaps(bar.get_window_extent()) for bar in ax.patches)

@@ -64,7 +64,8 @@ def plot_segments(ev: EvaluationResult, scheme: str, lang: str = "en", ax: Any =
     ax.set_yticklabels(labels)
     ax.invert_yaxis()
     ax.set_xlabel(t("share of all customers / of all holdout revenue", "占全部客户 / 全部保留期收入的比例", lang))
-    ax.legend(fontsize=8, loc="lower right")
+    # outside the axes: inside it would hide the end of a long bar (the largest segment is often last)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)
     ax.set_title(_title(scheme, lang))
     return ax
 
