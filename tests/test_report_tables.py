@@ -149,6 +149,7 @@ def test_improper_cbsem_problems_in_chinese() -> None:
     assert improper_table(bad, "en")["problem"].tolist() == bad["problem"].tolist()
 
 
+@pytest.mark.filterwarnings("ignore:.*(missing|negative) amount")
 def test_read_report_items_in_chinese(tmp_path) -> None:
     import re
 
@@ -193,8 +194,10 @@ def test_segment_plot_legend_hides_no_bar() -> None:
     matplotlib.use("Agg")
     from types import SimpleNamespace
 
+    from crm_analysis.plotting import use_style
     from crm_analysis.segment.plots import plot_segments
 
+    use_style()
     # CDNOW's RFM mean split: the last (lowest) segment has the longest bar, where a legend inside would sit
     seg = pd.DataFrame({"scheme": "mean_split", "segment": list("abcdefgh"), "segment_zh": list("abcdefgh"),
                         "customer_share": [0.156, 0.035, 0.013, 0.059, 0.041, 0.079, 0.007, 0.610],
