@@ -56,7 +56,10 @@ def _loading_values(m: Model, loadings: Any) -> dict[str, float]:
     return out
 
 
-def _lv_covariance(m: Model, beta: dict[tuple[str, str], float], exogenous_cor: float) -> np.ndarray:
+def _lv_covariance(m: Model, beta: dict[tuple[str, str], float], exogenous_cor: float
+                   ) -> tuple[np.ndarray, list[tuple[int, list[int], np.ndarray, float]]]:
+    """Latent correlation matrix, and the structural equations in causal order: per endogenous
+    construct its index, its predecessors' indices, their paths and the variance they explain."""
     cs = m.constructs
     J = len(cs)
     phi = np.zeros((J, J))
@@ -67,6 +70,7 @@ def _lv_covariance(m: Model, beta: dict[tuple[str, str], float], exogenous_cor: 
     if len(exo) > 1 and np.linalg.eigvalsh(phi[np.ix_(exo, exo)]).min() <= 0:
         raise ParameterError(f"exogenous_cor: {exogenous_cor} does not give a valid correlation matrix")
     done = list(exo)
+    equations = []
     for c in m.order():
         j = cs.index(c)
         if j in exo:
@@ -84,7 +88,8 @@ def _lv_covariance(m: Model, beta: dict[tuple[str, str], float], exogenous_cor: 
             phi[j, k] = phi[k, j] = cov_row[k]
         phi[j, j] = 1.0
         done.append(j)
-    return phi
+        equations.append((j, preds, b, explained))
+    return phi, equations
 
 
 def implied_covariance(model: Model | str, *, paths: Any = None, loadings: Any = None,
@@ -100,7 +105,7 @@ def implied_covariance(model: Model | str, *, paths: Any = None, loadings: Any =
     m = as_model(model)
     beta = _path_values(m, paths)
     lam = _loading_values(m, loadings)
-    phi = _lv_covariance(m, beta, exogenous_cor)
+    phi, _ = _lv_covariance(m, beta, exogenous_cor)
     cs = m.constructs
     owner = m.construct_of
     L = np.zeros((len(m.all_indicators), len(cs)))
@@ -175,19 +180,13 @@ def simulate(
     lam = _loading_values(m, loadings)
     cs = m.constructs
     J = len(cs)
-    phi = _lv_covariance(m, beta, exogenous_cor)
+    phi, equations = _lv_covariance(m, beta, exogenous_cor)
     eta = np.empty((n, J))
     exo = [cs.index(c) for c in m.exogenous]
     if exo:
         chol = np.linalg.cholesky(phi[np.ix_(exo, exo)])
         eta[:, exo] = rng.standard_normal((n, len(exo))) @ chol.T
-    for c in m.order():
-        j = cs.index(c)
-        if j in exo:
-            continue
-        preds = [cs.index(f) for f, t in m.structural_paths if t == c]
-        b = np.array([beta[(cs[i], c)] for i in preds])
-        explained = float(b @ phi[np.ix_(preds, preds)] @ b)
+    for j, preds, b, explained in equations:
         eta[:, j] = eta[:, preds] @ b + np.sqrt(1.0 - explained) * rng.standard_normal(n)
     cols = m.all_indicators
     construct_of = m.construct_of
