@@ -19,6 +19,7 @@ True
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -92,6 +93,11 @@ def _check_record(record: Any, kind: str, where: str, errors: list[str]) -> bool
     return True
 
 
+def _one_of(value: Any, allowed: Sequence[Any], what: str, errors: list[str]) -> None:
+    if value not in allowed:
+        errors.append(f"{what} is {value!r}; expected one of {', '.join(map(str, allowed))}")
+
+
 def validate_catalog(data: Any, source: str = "frameworks.yaml") -> dict[str, Any]:
     """Check a loaded catalog against :data:`SCHEMA` and the cross-references; return it unchanged.
 
@@ -136,12 +142,10 @@ def validate_catalog(data: Any, source: str = "frameworks.yaml") -> dict[str, An
         if name in ids:
             errors.append(f"{where}: id used twice")
         ids.append(name)
-        if fw.get("focus") not in FOCUS:
-            errors.append(f"{where}: field 'focus' is {fw.get('focus')!r}; expected one of {', '.join(FOCUS)}")
-        if "focus_secondary" in fw and fw["focus_secondary"] not in FOCUS:
-            errors.append(f"{where}: field 'focus_secondary' is {fw['focus_secondary']!r}; expected one of {', '.join(FOCUS)}")
-        if fw.get("structure") not in STRUCTURES:
-            errors.append(f"{where}: field 'structure' is {fw.get('structure')!r}; expected one of {', '.join(STRUCTURES)}")
+        _one_of(fw.get("focus"), FOCUS, f"{where}: field 'focus'", errors)
+        if "focus_secondary" in fw:
+            _one_of(fw["focus_secondary"], FOCUS, f"{where}: field 'focus_secondary'", errors)
+        _one_of(fw.get("structure"), STRUCTURES, f"{where}: field 'structure'", errors)
         year = fw.get("year")
         if isinstance(year, int) and not 1900 <= year <= 2100:
             errors.append(f"{where}: field 'year' is {year}; expected a year such as 2004")
@@ -156,8 +160,7 @@ def validate_catalog(data: Any, source: str = "frameworks.yaml") -> dict[str, An
                 if note not in fw:
                     errors.append(f"{where}: field 'seed' is null, so field {note!r} must say why")
         elif isinstance(seed, dict) and _check_record(seed, "seed", f"{where}, field 'seed'", errors):
-            if seed.get("doc") not in seeds:
-                errors.append(f"{where}: field 'seed.doc' is {seed.get('doc')!r}; expected one of {', '.join(seeds)}")
+            _one_of(seed.get("doc"), list(seeds), f"{where}: field 'seed.doc'", errors)
         stages = fw.get("stages")
         if isinstance(stages, list):
             if not stages:
@@ -165,10 +168,9 @@ def validate_catalog(data: Any, source: str = "frameworks.yaml") -> dict[str, An
             for j, st in enumerate(stages):
                 sw = f"{where}, stage #{j + 1}"
                 if _check_record(st, "stage", sw, errors):
-                    if st.get("phase") not in phases:
-                        errors.append(f"{sw}: field 'phase' is {st.get('phase')!r}; expected one of {', '.join(map(str, phases))}")
-                    if "kind" in st and st["kind"] not in STAGE_KINDS:
-                        errors.append(f"{sw}: field 'kind' is {st['kind']!r}; expected one of {', '.join(STAGE_KINDS)}")
+                    _one_of(st.get("phase"), phases, f"{sw}: field 'phase'", errors)
+                    if "kind" in st:
+                        _one_of(st["kind"], STAGE_KINDS, f"{sw}: field 'kind'", errors)
         ops = fw.get("operationalised_by")
         if isinstance(ops, list):
             for op in ops:
@@ -218,10 +220,6 @@ def load(path: str | Path | None = None) -> dict[str, Any]:
     return _load_cached(str(p.resolve()), p.stat().st_mtime)
 
 
-def _lang(lang: str) -> str:
-    return check_lang(lang)
-
-
 def catalog(lang: str = "en", path: str | Path | None = None) -> pd.DataFrame:
     """One row per framework: names, authors, year, source, focus, stages, data needs, outputs, seed.
 
@@ -245,7 +243,7 @@ def catalog(lang: str = "en", path: str | Path | None = None) -> pd.DataFrame:
     >>> catalog("zh").loc["rfm", "seed_document"]
     '003'
     """
-    _lang(lang)
+    check_lang(lang)
     data = load(path)
     seeds = data["seed_documents"]
     rows = []
@@ -281,7 +279,7 @@ def catalog(lang: str = "en", path: str | Path | None = None) -> pd.DataFrame:
 
 def capabilities(lang: str = "en", path: str | Path | None = None) -> pd.DataFrame:
     """The capability taxonomy: ``capability`` (id), ``name``, ``description`` in ``lang``, ``required``."""
-    _lang(lang)
+    check_lang(lang)
     rows = [{"capability": c["id"], "name": c[lang], "description": c[f"description_{lang}"],
              "required": c["id"] in REQUIRED_CAPABILITIES} for c in load(path)["capabilities"]]
     return pd.DataFrame(rows).set_index("capability")
@@ -466,7 +464,7 @@ def stage_alignment(lang: str = "en", path: str | Path | None = None) -> pd.Data
     Returns a tidy DataFrame: ``framework``, ``name``, ``order`` (1-based), ``stage``, ``kind``
     (primary/supporting), ``phase`` (id), ``phase_name`` and ``phase_order``.
     """
-    _lang(lang)
+    check_lang(lang)
     data = load(path)
     phases = {p["id"]: (i, p[lang]) for i, p in enumerate(data["lifecycle_phases"])}
     rows = []
@@ -480,7 +478,7 @@ def stage_alignment(lang: str = "en", path: str | Path | None = None) -> pd.Data
 
 def lifecycle_phases(lang: str = "en", path: str | Path | None = None) -> pd.DataFrame:
     """The common lifecycle phases the stages are aligned on, in order."""
-    _lang(lang)
+    check_lang(lang)
     return pd.DataFrame([{"phase": p["id"], "name": p[lang]} for p in load(path)["lifecycle_phases"]])
 
 
@@ -497,7 +495,7 @@ def plot_heatmap(lang: str = "en", weighted: bool = False, ax: Any = None) -> An
     import seaborn as sns
     from matplotlib.colors import ListedColormap
 
-    _lang(lang)
+    check_lang(lang)
     m = capability_matrix()
     order = cluster(m, weighted=weighted).order
     m = m.loc[order]
@@ -523,7 +521,7 @@ def plot_dendrogram(lang: str = "en", weighted: bool = False, ax: Any = None) ->
     import matplotlib.pyplot as plt
     from scipy.cluster.hierarchy import dendrogram
 
-    _lang(lang)
+    check_lang(lang)
     res = cluster(weighted=weighted)
     names = _short_names(lang)
     if ax is None:
@@ -539,7 +537,7 @@ def plot_stage_alignment(lang: str = "en", ax: Any = None) -> Any:
     """Each framework's stages placed on the common lifecycle phases, joined in their order."""
     import matplotlib.pyplot as plt
 
-    _lang(lang)
+    check_lang(lang)
     st = stage_alignment(lang)
     phases = lifecycle_phases(lang)
     fws = list(dict.fromkeys(st["framework"]))
