@@ -207,3 +207,14 @@ def test_segment_plot_legend_hides_no_bar() -> None:
     fig.canvas.draw()
     legend = ax.get_legend().get_window_extent()
     assert not any(legend.overlaps(bar.get_window_extent()) for bar in ax.patches)
+
+
+def test_instrument_sources_read_the_same_in_both_languages() -> None:
+    import re
+
+    from crm_analysis import maturity
+
+    inst = maturity.load_instrument()
+    sources = [a.source for lv in inst.levels for a in lv.agenda] + [a.source for d in inst.dimensions for a in d.agenda]
+    sources += [r.source for r in inst.ladder]
+    assert sources and not [s for s in sources if re.search(r"[A-Za-z\u4e00-\u9fff]", s)], sources
