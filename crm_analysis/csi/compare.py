@@ -18,10 +18,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from crm_analysis.errors import InputError, ParameterError
 from crm_analysis.i18n import check_lang, t
+from crm_analysis.sem.cbsem import chi2_difference
 
 __all__ = ["ModelComparison", "compare_models"]
 
@@ -181,11 +181,9 @@ def compare_models(first: Any, second: Any, *, names: tuple[str, str] = ("A", "B
             elif fa < fb or fb < fa:
                 restricted, general = (first, second) if fa < fb else (second, first)
                 rn, gn = (a, b) if fa < fb else (b, a)
-                dchi = float(restricted.fit["chi2"] - general.fit["chi2"])
-                ddf = int(restricted.fit["df"] - general.fit["df"])
+                dchi, ddf, p = chi2_difference(restricted.fit, general.fit)
                 chi2_test = pd.Series({"restricted": rn, "general": gn, "delta_chi2": dchi,
-                                       "delta_df": ddf, "p": float(stats.chi2.sf(max(dchi, 0.0), ddf))},
-                                      name="chi2_difference")
+                                       "delta_df": int(ddf), "p": p}, name="chi2_difference")
             else:
                 notes.append(t("the models are not nested (neither's free parameters contain the other's): "
                                "compare them by AIC/BIC", "两个模型不嵌套（任一模型的自由参数都不包含另一个的）：请用 AIC/BIC 比较", lang))

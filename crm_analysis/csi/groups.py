@@ -326,7 +326,7 @@ _LEVELS = {
 
 
 def _invariance(frame, m, group, levels, notes):
-    from crm_analysis.sem.cbsem import estimate_cbsem_multigroup
+    from crm_analysis.sem.cbsem import chi2_difference, estimate_cbsem_multigroup
 
     bad = [lv for lv in levels if lv not in _LEVELS]
     if bad or not levels:
@@ -351,9 +351,7 @@ def _invariance(frame, m, group, levels, notes):
             row.update(delta_chi2=np.nan, delta_df=np.nan, p_delta=np.nan, delta_cfi=np.nan,
                        delta_rmsea=np.nan, supported=None)
         else:
-            dchi = f["chi2"] - prev["chi2"]
-            ddf = f["df"] - prev["df"]
-            pd_ = float(stats.chi2.sf(dchi, ddf)) if ddf > 0 else np.nan
+            dchi, ddf, pd_ = chi2_difference(f, prev)
             dcfi = f["cfi"] - prev["cfi"]
             drm = f["rmsea"] - prev["rmsea"]
             row.update(delta_chi2=dchi, delta_df=ddf, p_delta=pd_, delta_cfi=dcfi, delta_rmsea=drm,

@@ -115,10 +115,10 @@ def cfa(responses: pd.DataFrame | str | Path, instrument: Instrument | str | Pat
     corr = pd.DataFrame(lc.to_numpy() / np.outer(sd, sd), index=lc.index, columns=lc.columns)
     comparison = None
     if one is not None:
-        d_chi2 = float(one.fit["chi2"] - five.fit["chi2"])
-        d_df = float(one.fit["df"] - five.fit["df"])
-        comparison = pd.Series({"delta_chi2": d_chi2, "delta_df": d_df,
-                                "p": float(stats.chi2.sf(d_chi2, d_df)) if d_df > 0 else np.nan})
+        from ..sem.cbsem import chi2_difference
+
+        d_chi2, d_df, p = chi2_difference(one.fit, five.fit)
+        comparison = pd.Series({"delta_chi2": d_chi2, "delta_df": d_df, "p": p})
     return CFAResult(fit, load, corr, comparison, notes, model, five)
 
 

@@ -65,6 +65,7 @@ __all__ = [
     "MultigroupResult",
     "estimate_cbsem",
     "estimate_cbsem_multigroup",
+    "chi2_difference",
     "fit_measures",
 ]
 
@@ -294,6 +295,22 @@ def fit_measures(
         },
         name="fit",
     )
+
+
+def chi2_difference(restricted: pd.Series, general: pd.Series) -> tuple[float, float, float]:
+    """Likelihood-ratio (chi-square difference) test of two nested models' :func:`fit_measures`.
+
+    Returns ``(delta_chi2, delta_df, p)``: restricted minus general, and the upper tail of the
+    chi-square distribution with ``delta_df`` degrees of freedom (NaN unless ``delta_df > 0``).
+
+    Examples
+    --------
+    >>> chi2_difference(pd.Series({"chi2": 12.0, "df": 5.0}), pd.Series({"chi2": 8.0, "df": 4.0}))[:2]
+    (4.0, 1.0)
+    """
+    dchi = float(restricted["chi2"] - general["chi2"])
+    ddf = float(restricted["df"] - general["df"])
+    return dchi, ddf, float(stats.chi2.sf(dchi, ddf)) if ddf > 0 else np.nan
 
 
 def _pchisq_nc(x: float, df: float, ncp: float) -> float:
