@@ -218,3 +218,38 @@ def test_instrument_sources_read_the_same_in_both_languages() -> None:
     sources = [a.source for lv in inst.levels for a in lv.agenda] + [a.source for d in inst.dimensions for a in d.agenda]
     sources += [r.source for r in inst.ladder]
     assert sources and not [s for s in sources if re.search(r"[A-Za-z\u4e00-\u9fff]", s)], sources
+
+
+def test_maturity_notes_in_chinese() -> None:
+    from crm_analysis.maturity.names import note_text
+
+    cases = {
+        "raters are nested in firms: rows are not independent, so chi-square and standard errors are somewhat optimistic":
+            "评估者嵌套于企业之内：各行并不独立，因此卡方值和标准误略显乐观",
+        "missing values: 69 of 360 rows have missing indicator values (SAT1: 3, SAT2: 5 cells); handled by listwise "
+        "deletion, 291 rows used": "缺失值：360 行中有 69 行存在缺失的指标值（各指标缺失单元格数 SAT1: 3, SAT2: 5）；按成列删除处理，使用 291 行",
+        "outcome_retention is continuous (103 distinct values): cut into 3 quantile bins (0.407, 0.536], (0.536, 0.623]":
+            "outcome_retention 为连续变量（103 个不同取值）：按分位数分为 3 组 (0.407, 0.536], (0.536, 0.623]",
+        "grade (per level): coefficient not identified (separation); ignore its estimate and p-value":
+            "grade (per level)：系数不可识别（完全分离），请忽略其估计值和 p 值",
+        "one-factor model: the ordinal logit did not converge: estimates are unreliable":
+            "单因子模型：有序 logit 模型未收敛：估计值不可靠",
+    }
+    for en, zh in cases.items():
+        assert note_text(en, "zh") == zh
+        assert note_text(en, "en") == en
+    assert note_text("something new", "zh") == "something new"
+
+
+def test_confusion_heatmap_labels_read_across() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from crm_analysis.maturity.plots import plot_confusion
+    from crm_analysis.plotting import use_style
+
+    use_style()
+    table = pd.DataFrame([[3, 1], [0, 4]], index=pd.Index(["初级", "中级"], name="规则"),
+                         columns=pd.Index(["初级", "中级"], name="专家"))
+    ax = plot_confusion(table, lang="zh")
+    assert {tk.get_rotation() for tk in ax.get_yticklabels()} == {0.0}

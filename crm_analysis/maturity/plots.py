@@ -141,6 +141,7 @@ def plot_confusion(table: pd.DataFrame, *, lang: str = "en", ax: Any = None, tit
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 4))
     sns.heatmap(table, annot=True, fmt="d", cmap="Blues", cbar=False, ax=ax)
+    ax.tick_params(axis="y", rotation=0)  # level names read across, not up the side
     if title:
         ax.set_title(title)
     return ax
