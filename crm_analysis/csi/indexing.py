@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from crm_analysis.errors import InputError, ParameterError
+from crm_analysis.csi.survey import check_scale
 from crm_analysis.i18n import check_lang, t
 from crm_analysis.sem.bootstrap import percentile_ci
 
@@ -49,19 +50,6 @@ def _check_result(result: Any, what: str) -> None:
         hint = (" (a CB-SEM result has no outer weights: estimate the model with "
                 "crm_analysis.sem.estimate_pls for the index)") if kind == "CBSEMResult" else ""
         raise ParameterError(f"{what}: expected a PLS result from crm_analysis.sem.estimate_pls, got {kind}{hint}")
-
-
-def _check_scale(scale: Any) -> tuple[float, float]:
-    ok = (isinstance(scale, (tuple, list)) and len(scale) == 2
-          and all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
-                  and np.isfinite(v) for v in scale)
-          and scale[0] < scale[1])
-    if not ok:
-        raise ParameterError(
-            f"scale={scale!r}: expected the questionnaire's answer scale as (min, max) with min < max, "
-            "e.g. (1, 10); it is never guessed from the data"
-        )
-    return float(scale[0]), float(scale[1])
 
 
 def _weights_arrays(result: Any) -> tuple[list[str], list[str], np.ndarray, np.ndarray, np.ndarray]:
@@ -219,7 +207,7 @@ def index(
     >>> csi.index(fit, scale=(1, 10))                                           # doctest: +SKIP
     """
     _check_result(result, "index(result)")
-    lo, hi = _check_scale(scale)
+    lo, hi = check_scale(scale)
     cs, owner, std_w, sd, means = _weights_arrays(result)
     inds = list(result.raw_weights["indicator"])
     outside = [(x, m) for x, m in zip(inds, means) if m < lo - 1e-12 or m > hi + 1e-12]

@@ -27,7 +27,7 @@ import pandas as pd
 from crm_analysis.errors import InputError, ParameterError
 from crm_analysis.sem.model import Model
 
-__all__ = ["Survey", "SurveyProblem", "check_survey", "read_survey", "n_parameters", "resolve_model",
+__all__ = ["Survey", "SurveyProblem", "check_scale", "check_survey", "read_survey", "n_parameters", "resolve_model",
            "survey_columns"]
 
 _BLANKS = {"", "na", "n/a", "nan", "null", "none", ".", "-", "#n/a"}
@@ -136,6 +136,26 @@ class Survey:
         lines.append(f"{self.n} rows used, {self.n_complete} complete")
         lines.extend(f"warning: {w}" for w in self.warnings)
         return "\n".join(lines)
+
+
+def check_scale(scale: Any) -> tuple[float, float]:
+    """The questionnaire's answer scale ``(min, max)`` as floats; a ParameterError otherwise.
+
+    Examples
+    --------
+    >>> check_scale((1, 10))
+    (1.0, 10.0)
+    """
+    ok = (isinstance(scale, (tuple, list)) and len(scale) == 2
+          and all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+                  and np.isfinite(v) for v in scale)
+          and scale[0] < scale[1])
+    if not ok:
+        raise ParameterError(
+            f"scale={scale!r}: expected the questionnaire's answer scale as (min, max) with min < max, "
+            "e.g. (1, 10); it is never guessed from the data"
+        )
+    return float(scale[0]), float(scale[1])
 
 
 # --------------------------------------------------------------------------------------------
@@ -312,12 +332,7 @@ def _inspect(
 ) -> tuple[list[SurveyProblem], dict[str, Any]]:
     """Run every check; return (problems, what read_survey needs)."""
     if scale is not None:
-        ok = (isinstance(scale, (tuple, list)) and len(scale) == 2
-              and all(isinstance(v, (int, float, np.integer, np.floating)) and np.isfinite(v) for v in scale)
-              and scale[0] < scale[1])
-        if not ok:
-            raise ParameterError(f"scale={scale!r}: expected (min, max) numbers with min < max, e.g. (1, 10)")
-        scale = (float(scale[0]), float(scale[1]))
+        scale = check_scale(scale)
     if missing not in _MISSING:
         raise ParameterError(f"missing={missing!r}: expected one of {', '.join(_MISSING)}")
     if estimator not in _ESTIMATORS:
