@@ -253,3 +253,27 @@ def test_confusion_heatmap_labels_read_across() -> None:
                          columns=pd.Index(["初级", "中级"], name="专家"))
     ax = plot_confusion(table, lang="zh")
     assert {tk.get_rotation() for tk in ax.get_yticklabels()} == {0.0}
+
+
+def test_percent_wins_over_the_p_prefix() -> None:
+    # p_level of the grade stability is a probability to read as a percentage, not a p-value
+    df = pd.DataFrame({"p_level": [0.19, 0.0004]})
+    assert _cells(show_table(df, percent=["p_level"])) == [["19%"], ["0%"]]
+    assert _cells(show_table(df)) == [["0.190"], ["< 0.001"]]
+
+
+def test_sensitivity_heatmap_reads_as_percentages() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from crm_analysis.maturity.plots import plot_sensitivity
+    from crm_analysis.plotting import use_style
+
+    use_style()
+    grid = pd.DataFrame([(a, b, abs(a - 3.4) + abs(b - 4.2)) for a in (3.3, 3.4, 3.5) for b in (4.1, 4.2, 4.3)],
+                        columns=["t_intermediate", "t_advanced", "share_changed"])
+    ax = plot_sensitivity(grid, lang="zh")
+    ax.figure.canvas.draw()
+    assert {tk.get_rotation() for tk in ax.get_yticklabels()} == {0.0}
+    cbar = ax.collections[0].colorbar.ax
+    assert all(tk.get_text().endswith("%") for tk in cbar.get_yticklabels() if tk.get_text())

@@ -66,7 +66,7 @@ def plot_radar(grades: pd.DataFrame, firm: str, *, lang: str = "en", thresholds:
     names = level_table("three_level", inst).set_index("level")[f"name_{lang}"]
     for value, lvl, style in zip(th, (2, 3), ("--", ":")):
         ax.plot(np.linspace(0, 2 * np.pi, 200), np.full(200, value), ls=style, color="#b8404a", lw=1,
-                label=t(f"threshold {names[lvl]} ({value:g})", f"{names[lvl]}阈值 （{value:g}）", lang))
+                label=t(f"threshold {names[lvl]} ({value:g})", f"{names[lvl]}阈值（{value:g}）", lang))
     ax.set_xticks(angles)
     ax.set_xticklabels([inst.dimension(d).name(lang) for d in dims])
     ax.set_ylim(lo, hi)
@@ -110,6 +110,10 @@ def plot_sensitivity(sensitivity: pd.DataFrame, *, lang: str = "en", ax: Any = N
                                                                               "评级改变的企业比例", lang)})
         ax.set_xlabel(t("threshold: intermediate", "阈值：中级", lang))
         ax.set_ylabel(t("threshold: advanced", "阈值：高级", lang))
+        ax.tick_params(axis="y", rotation=0)
+        from matplotlib.ticker import PercentFormatter
+
+        ax.collections[0].colorbar.ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))  # as the cells
     else:
         share = sensitivity.filter(like="share_rung_").iloc[:, 0]
         ax.bar([f"{s:.2f}" for s in share], sensitivity["share_changed"], color="#1f5a96")

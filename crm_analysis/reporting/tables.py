@@ -185,7 +185,7 @@ def show_table(frame: pd.DataFrame | pd.Series, lang: str = "en", *,
                 cells.append(missing_text(col))
             elif isinstance(v, (bool, np.bool_)):
                 cells.append(("是" if v else "否") if lang == "zh" else ("yes" if v else "no"))
-            elif col in p_cols and isinstance(v, (int, float, np.number)):
+            elif col in p_cols and col not in percent and isinstance(v, (int, float, np.number)):
                 cells.append("< 0.001" if v < 0.001 else f"{v:.3f}")
             elif isinstance(v, (int, np.integer)):
                 cells.append(f"{int(v):,}" if col not in percent else f"{v:.{nd}%}")
