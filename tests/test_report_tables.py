@@ -277,3 +277,26 @@ def test_sensitivity_heatmap_reads_as_percentages() -> None:
     assert {tk.get_rotation() for tk in ax.get_yticklabels()} == {0.0}
     cbar = ax.collections[0].colorbar.ax
     assert all(tk.get_text().endswith("%") for tk in cbar.get_yticklabels() if tk.get_text())
+
+
+def test_sensitivity_near_and_stability_confidence() -> None:
+    from crm_analysis.maturity.stability import Stability, sensitivity_near
+
+    rows = [(a, b, share) for (a, b, share) in [(3.4, 4.2, 0.0), (3.3, 4.2, 0.05), (3.5, 4.3, 0.14), (3.4, 4.1, 0.03),
+                                                 (2.9, 4.2, 0.30), (3.4, 4.7, 0.37)]]
+    sens = pd.DataFrame(rows, columns=["t_intermediate", "t_advanced", "share_changed"])
+    sens["is_base"] = [True] + [False] * 5
+    sens.attrs["base"] = (3.4, 4.2)
+    assert sensitivity_near(sens, 0.1) == (0.03, 0.14)  # the ±0.5 points and the base left out
+    assert sensitivity_near(sens, 0.5) == (0.03, 0.37)
+    lo, hi = sensitivity_near(sens, 0.0)
+    assert np.isnan(lo) and np.isnan(hi)
+    with pytest.raises(ParameterError):
+        sensitivity_near(sens.drop(columns="share_changed"))
+    with pytest.raises(ParameterError):
+        sensitivity_near(sens, -1)
+
+    table = pd.DataFrame({"p_level": [1.0, 0.95, 0.5, 0.79, 1.0]}, index=list("abcde"))
+    stab = Stability(probabilities=pd.DataFrame(), table=table, unit="raters", n_boot=10, scheme="three_level")
+    assert stab.confidence() == {"median": 0.95, "below": 2, "firms": 5}
+    assert "median confidence of the grade 0.95; 2 of 5 firms" in stab.summary()

@@ -115,6 +115,44 @@ def threshold_sensitivity(data: pd.DataFrame | str | Path, scheme: str = "three_
     return out
 
 
+def sensitivity_near(sensitivity: pd.DataFrame, within: float = 0.1) -> tuple[float, float]:
+    """Smallest and largest share of firms changing grade when the thresholds move by at most ``within``.
+
+    Every threshold of a grid point must lie within ``within`` of the base thresholds (the base
+    point itself excluded), as in "moving either threshold by up to 0.1 changes the grade of
+    3%-14% of the firms".
+
+    Parameters
+    ----------
+    sensitivity : the table of :func:`threshold_sensitivity` (its ``attrs["base"]`` names the base).
+    within : the largest move of a threshold.
+
+    Returns
+    -------
+    (min, max) of ``share_changed``; ``(nan, nan)`` when no grid point is that close.
+
+    Examples
+    --------
+    >>> from crm_analysis import maturity
+    >>> sens = maturity.threshold_sensitivity(maturity.simulate(30, seed=1))
+    >>> lo, hi = sensitivity_near(sens, 0.1)
+    >>> 0 <= lo <= hi <= 1
+    True
+    """
+    if not isinstance(sensitivity, pd.DataFrame) or "share_changed" not in sensitivity.columns \
+            or "base" not in sensitivity.attrs:
+        raise ParameterError("sensitivity: expected the table of maturity.threshold_sensitivity")
+    if isinstance(within, bool) or not isinstance(within, (int, float)) or not within >= 0:
+        raise ParameterError(f"within={within!r}: expected a non-negative number")
+    base = np.asarray(sensitivity.attrs["base"], dtype=float)
+    cols = [c for c in sensitivity.columns if c.startswith("t_") or c.startswith("share_rung_")][: len(base)]
+    moved = np.abs(sensitivity[cols].to_numpy(float) - base)
+    near = sensitivity[(moved <= within + 1e-9).all(axis=1) & ~sensitivity["is_base"].to_numpy(bool)]
+    if near.empty:
+        return float("nan"), float("nan")
+    return float(near["share_changed"].min()), float(near["share_changed"].max())
+
+
 @dataclass
 class Stability:
     """Bootstrap distribution of each firm's grade.
@@ -134,10 +172,21 @@ class Stability:
     n_boot: int
     scheme: str
 
-    def summary(self) -> str:
+    def confidence(self, below: float = 0.8) -> dict[str, float]:
+        """Median probability that a firm keeps its grade, and how many firms keep it less than ``below``.
+
+        Examples
+        --------
+        >>> stab.confidence()  # doctest: +SKIP
+        {'median': 1.0, 'below': 31, 'firms': 120}
+        """
         p = self.table["p_level"]
+        return {"median": float(p.median()), "below": int((p < below).sum()), "firms": int(len(p))}
+
+    def summary(self) -> str:
+        c = self.confidence(0.8)
         return (f"Bootstrap stability ({self.scheme}, {self.n_boot} resamples of {self.unit}): median confidence of "
-                f"the grade {p.median():.2f}; {int((p < 0.8).sum())} of {len(p)} firms below 0.80")
+                f"the grade {c['median']:.2f}; {c['below']} of {c['firms']} firms below 0.80")
 
 
 def _weighted_nanmean(x: np.ndarray, w: np.ndarray, axis: int) -> np.ndarray:
