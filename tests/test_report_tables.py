@@ -300,3 +300,22 @@ def test_sensitivity_near_and_stability_confidence() -> None:
     stab = Stability(probabilities=pd.DataFrame(), table=table, unit="raters", n_boot=10, scheme="three_level")
     assert stab.confidence() == {"median": 0.95, "below": 2, "firms": 5}
     assert "median confidence of the grade 0.95; 2 of 5 firms" in stab.summary()
+
+
+def test_five_level_sensitivity_base_changes_nothing(repo_root) -> None:
+    import warnings
+
+    from crm_analysis import maturity
+
+    inst = maturity.load_instrument()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        data = maturity.read_assessments(repo_root / "data" / "maturity_sample.csv", inst)
+        th = maturity.check_thresholds(None, "five_level", inst)
+        sens = maturity.threshold_sensitivity(data, "five_level", thresholds=th, instrument=inst)
+        grades = maturity.grade(data, "five_level", th, instrument=inst)
+    base = sens[sens["is_base"]]
+    assert len(base) == 1 and int(base["n_changed"].iloc[0]) == 0
+    # the base row counts the same firms per rung as the grading itself
+    counts = grades["level"].value_counts()
+    assert all(int(base[f"n_level_{k}"].iloc[0]) == int(counts.get(k, 0)) for k in range(6))

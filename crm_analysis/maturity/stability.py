@@ -36,7 +36,9 @@ def _default_grid(scheme: str, base: tuple[float, ...], inst: Instrument) -> lis
         return grid
     # five-level: every share achievable with the rungs' numbers of criteria, same for all rungs
     counts = {len(r.criteria) for r in inst.ladder}
-    shares = sorted({round(j / c, 10) for c in counts for j in range(1, c + 1)})
+    # exact shares (2/3, not 0.6666666667: a rounded-up share would not count 2 of 3 criteria as met),
+    # de-duplicated on their rounded value (2/4 and 1/2)
+    shares = sorted({round(j / c, 10): j / c for c in counts for j in range(1, c + 1)}.values())
     return [tuple(s for _ in inst.ladder) for s in shares]
 
 
