@@ -234,6 +234,10 @@ def test_maturity_notes_in_chinese() -> None:
             "grade (per level)：系数不可识别（完全分离），请忽略其估计值和 p 值",
         "one-factor model: the ordinal logit did not converge: estimates are unreliable":
             "单因子模型：有序 logit 模型未收敛：估计值不可靠",
+        "every firm at grade 5 (9) is in the highest outcome category (separation): the linear coefficient may be "
+        "inflated": "等级 5 的企业（9 家）全部处于结果变量的最高类别（完全分离）：线性系数可能被高估",
+        "every firm at grade 0 (8) is in the lowest outcome category (separation): its odds ratio is not identified "
+        "(infinite)": "等级 0 的企业（8 家）全部处于结果变量的最低类别（完全分离）：其优势比不可识别（无穷大）",
     }
     for en, zh in cases.items():
         assert note_text(en, "zh") == zh

@@ -37,6 +37,12 @@ _NOTES_ZH = [
     (r"(.+): coefficient not identified \(separation\); ignore its estimate and p-value",
      r"\1：系数不可识别（完全分离），请忽略其估计值和 p 值"),
     (r"one-factor model: (.*)", r"单因子模型：\1"),
+    (r"every firm at grade (\d+) \((\d+)\) is in the highest outcome category \(separation\): (.*)",
+     r"等级 \1 的企业（\2 家）全部处于结果变量的最高类别（完全分离）：\3"),
+    (r"every firm at grade (\d+) \((\d+)\) is in the lowest outcome category \(separation\): (.*)",
+     r"等级 \1 的企业（\2 家）全部处于结果变量的最低类别（完全分离）：\3"),
+    (r"its odds ratio is not identified \(infinite\)", "其优势比不可识别（无穷大）"),
+    (r"the linear coefficient may be inflated", "线性系数可能被高估"),
 ]
 
 
@@ -56,7 +62,8 @@ def note_text(note: str, lang: str = "en") -> str:
     for pattern, zh in _NOTES_ZH:
         m = re.fullmatch(pattern, note, flags=re.S)
         if m:
-            out = m.expand(zh)
-            # a nested note (one-factor model: ...) is translated too
-            return re.sub(r"(单因子模型：)(.*)", lambda k: k[1] + note_text(k[2], lang), out) if out != note else out
+            # a nested part (after "one-factor model:" or "(separation):") is translated too
+            parts = [note_text(g, lang) if g and i == len(m.groups()) and pattern.endswith("(.*)") else g
+                     for i, g in enumerate(m.groups(), start=1)]
+            return re.sub(r"\\(\d)", lambda k: parts[int(k[1]) - 1], zh)
     return note
