@@ -16,3 +16,8 @@ def check_lang(lang: str) -> str:
 def t(en: str, zh: str, lang: str) -> str:
     """Pick the English or Chinese text for ``lang`` (``"en"`` or ``"zh"``)."""
     return zh if check_lang(lang) == "zh" else en
+
+
+def p_text(p: float) -> str:
+    """A p-value as read in a sentence: ``"p < 0.001"`` or ``"p = 0.042"`` (the same in both languages)."""
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"

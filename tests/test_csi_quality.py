@@ -103,3 +103,6 @@ def test_group_reading(repo_root) -> None:
     assert "Metric invariance is supported" in text and "Scalar invariance" in text
     zh = csi.compare_groups_reading(cmp, "zh", labels=csi.labels(csi.preset("ecsi"), "zh"))
     assert "感知价值 → 顾客满意度" in zh and "度量（载荷）不变性" in zh
+    # p-values read as words do: never "p = 0.000"
+    assert "p = 0.000" not in text + zh and "p < 0.001" in text
+    assert "：" in zh and " vs " not in zh

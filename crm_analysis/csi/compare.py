@@ -186,12 +186,12 @@ def compare_models(first: Any, second: Any, *, names: tuple[str, str] = ("A", "B
                                        "delta_df": int(ddf), "p": p}, name="chi2_difference")
             else:
                 notes.append(t("the models are not nested (neither's free parameters contain the other's): "
-                               "compare them by AIC/BIC", "两个模型不嵌套（任一模型的自由参数都不包含另一个的）：请用 AIC/BIC 比较", lang))
+                               "compare them by AIC/BIC.", "两个模型不嵌套（任一模型的自由参数都不包含另一个的）：请用 AIC/BIC 比较。", lang))
     elif k1 != k2:
         notes.append(t("PLS and CB-SEM side by side: PLS paths are between composites (weighted sums of "
                        "the indicators), CB-SEM paths between common factors corrected for measurement "
-                       "error, so CB-SEM paths are typically larger in absolute value",
+                       "error, so CB-SEM paths are typically larger in absolute value.",
                        "PLS 与 CB-SEM 对照：PLS 路径连接的是合成变量（指标的加权和），CB-SEM 路径连接的是校正了"
-                       "测量误差的公因子，因此 CB-SEM 路径的绝对值通常更大", lang))
+                       "测量误差的公因子，因此 CB-SEM 路径的绝对值通常更大。", lang))
     return ModelComparison(names=(a, b), kinds=(k1, k2), paths=paths, r_squared=r2, measures=measures,
                            chi2_test=chi2_test, notes=notes)

@@ -378,7 +378,7 @@ def compare_groups_reading(cmp: GroupComparison, lang: str = "en", *, labels: di
     --------
     >>> print(compare_groups_reading(cmp))  # doctest: +SKIP
     """
-    from crm_analysis.i18n import check_lang, t
+    from crm_analysis.i18n import check_lang, p_text, t
 
     check_lang(lang)
     name = (lambda c: labels.get(c, c)) if labels else (lambda c: c)
@@ -388,18 +388,23 @@ def compare_groups_reading(cmp: GroupComparison, lang: str = "en", *, labels: di
         both = p[(p["p_permutation"] < alpha) & (p["p_henseler_two_sided"] < alpha)]
         one = p[((p["p_permutation"] < alpha) ^ (p["p_henseler_two_sided"] < alpha))]
         if len(both):
-            items = "; ".join(
-                f"{name(r['from'])} → {name(r['to'])}: {r['estimate_a']:.2f} ({r['group_a']}) vs "
-                f"{r['estimate_b']:.2f} ({r['group_b']}), p = {r['p_permutation']:.3f} / {r['p_henseler_two_sided']:.3f}"
-                for _, r in both.iterrows())
-            parts.append(t(f"Paths that differ between the groups (permutation / Henseler p): {items}.",
-                           f"组间存在显著差异的路径（置换检验 / Henseler 检验 p 值）：{items}。", lang))
+            def item(r: pd.Series, zh: bool) -> str:
+                ps = f"{p_text(r['p_permutation'])} / {p_text(r['p_henseler_two_sided'])}"
+                if zh:
+                    return (f"{name(r['from'])} → {name(r['to'])}：{r['estimate_a']:.2f}（{r['group_a']}）对 "
+                            f"{r['estimate_b']:.2f}（{r['group_b']}），{ps}")
+                return (f"{name(r['from'])} → {name(r['to'])}: {r['estimate_a']:.2f} ({r['group_a']}) vs "
+                        f"{r['estimate_b']:.2f} ({r['group_b']}), {ps}")
+            parts.append(t(f"Paths that differ between the groups (permutation / Henseler test): "
+                           f"{'; '.join(item(r, False) for _, r in both.iterrows())}.",
+                           f"组间存在显著差异的路径（置换检验 / Henseler 检验）："
+                           f"{'；'.join(item(r, True) for _, r in both.iterrows())}。", lang))
         else:
             parts.append(t(f"No structural path differs between the groups at the {alpha:.0%} level by both tests.",
                            f"在 {alpha:.0%} 水平上，两种检验均未发现组间存在差异的结构路径。", lang))
         if len(one):
-            items = ", ".join(f"{name(a)} → {name(b)}" for a, b in zip(one["from"], one["to"]))
-            parts.append(t(f"Borderline (one test only): {items}.", f"临界（仅一种检验显著）：{items}。", lang))
+            pairs = [f"{name(a)} → {name(b)}" for a, b in zip(one["from"], one["to"])]
+            parts.append(t(f"Borderline (one test only): {', '.join(pairs)}.", f"临界（仅一种检验显著）：{'、'.join(pairs)}。", lang))
     if len(cmp.invariance):
         inv = cmp.invariance.set_index("model")
         for step in [s for s in ("metric", "scalar", "strict") if s in inv.index]:
@@ -408,7 +413,7 @@ def compare_groups_reading(cmp: GroupComparison, lang: str = "en", *, labels: di
             step_zh = {"metric": "度量（载荷）", "scalar": "标量（截距）", "strict": "严格（残差）"}[step]
             parts.append(t(
                 f"{step.capitalize()} invariance {'is supported' if ok else 'is not supported'}: "
-                f"Δχ² = {r['delta_chi2']:.1f} (Δdf = {int(r['delta_df'])}, p = {r['p_delta']:.3f}), ΔCFI = {r['delta_cfi']:+.3f}.",
+                f"Δχ² = {r['delta_chi2']:.1f} (Δdf = {int(r['delta_df'])}, {p_text(r['p_delta'])}), ΔCFI = {r['delta_cfi']:+.3f}.",
                 f"{step_zh}不变性{'成立' if ok else '不成立'}：Δχ² = {r['delta_chi2']:.1f}（Δdf = {int(r['delta_df'])}，"
-                f"p = {r['p_delta']:.3f}），ΔCFI = {r['delta_cfi']:+.3f}。", lang))
+                f"{p_text(r['p_delta'])}），ΔCFI = {r['delta_cfi']:+.3f}。", lang))
     return " ".join(parts)
