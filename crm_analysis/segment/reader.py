@@ -84,8 +84,8 @@ class ReadReport:
         for reason, n in self.kept.items():
             out.append(t(f"{n} row(s) kept although they have a {reason}.",
                          f"保留了 {n} 行{_ZH_REASON.get(reason, reason)}的记录。", lang))
-        if lang == "en":
-            out += [str(p) for p in self.problems]
+        # the row-level details exist in English only; a Chinese report still shows them
+        out += [str(p) if lang == "en" else f"详情（英文）：{p}" for p in self.problems]
         return out
 
 

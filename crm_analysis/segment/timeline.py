@@ -69,6 +69,7 @@ def purchases_over_time(data: pd.DataFrame, *, customer: str = "customer_id", da
 def plot_purchases_over_time(data: pd.DataFrame, *, lang: str = "en", ax: Any = None) -> Any:
     """Revenue (bars) and buyers (line) per period from :func:`purchases_over_time`; returns the Axes."""
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
 
     from crm_analysis.i18n import t
 
@@ -78,6 +79,7 @@ def plot_purchases_over_time(data: pd.DataFrame, *, lang: str = "en", ax: Any = 
     ax.bar(data["period"], data["revenue"], width=width, color="#1f5a96", alpha=0.75,
            label=t("Revenue", "销售额", lang))
     ax.set_ylabel(t("Revenue ($)", "销售额（美元）", lang))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax2 = ax.twinx()
     ax2.plot(data["period"], data["customers"], color="#d9822b", lw=1.8, label=t("Buyers", "购买客户数", lang))
     ax2.set_ylabel(t("Buyers", "购买客户数", lang))
