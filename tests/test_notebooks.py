@@ -34,3 +34,22 @@ def test_notebook_runs_through_pipeline(name, tmp_path):
     stderr = "".join("".join(o.get("text", "")) for c in nb["cells"] for o in c.get("outputs", [])
                      if o.get("name") == "stderr")
     assert "Glyph" not in stderr and "findfont" not in stderr, stderr[:500]
+
+
+def test_csi_notebook_on_the_real_mobi_data(shared_dir, tmp_path):
+    """The issue's command: `-p data ../shared/data/ecsi_mobi.csv -p model ecsi` (small bootstrap)."""
+    outcome = run_notebook("csi", {"data": str(shared_dir / "data" / "ecsi_mobi.csv"), "model": "ecsi",
+                                   "bootstrap": 100}, reports_dir=tmp_path)
+    assert outcome.ok, outcome.error
+    results = json.loads((outcome.output_dir / "results.json").read_text("utf-8"))
+    for key in ("paths", "r_squared", "reliability", "htmt", "index", "ipma", "fit"):
+        assert results.get(key), key
+    prov = json.loads((outcome.output_dir / "provenance.json").read_text("utf-8"))
+    assert prov["inputs"]["data"]["path"].endswith("ecsi_mobi.csv") and len(prov["inputs"]["data"]["sha256"]) == 64
+
+
+def test_maturity_client_page(tmp_path):
+    outcome = run_notebook("maturity", {**SPECS["maturity"].test_parameters, "firm": "F007"}, reports_dir=tmp_path)
+    assert outcome.ok, outcome.error
+    html = (outcome.output_dir / "report.html").read_text("utf-8")
+    assert "F007" in html and (outcome.output_dir / "figures").is_dir()
