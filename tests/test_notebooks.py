@@ -12,6 +12,13 @@ from crm_analysis.reporting.runner import run_notebook
 
 pytestmark = pytest.mark.slow
 SPECS = list_notebooks()
+# what each notebook's results.json must hold (the issues name these)
+RESULT_KEYS = {
+    "csi": ("paths", "r_squared", "reliability", "htmt", "index", "ipma", "fit"),
+    "frameworks": ("segment_counts", "evaluation"),
+    "maturity": ("grades", "reliability", "kappa", "guttman"),
+    "tour": ("rows_read", "customers", "timeline"),
+}
 
 
 @pytest.mark.parametrize("name", sorted(SPECS))
@@ -24,6 +31,8 @@ def test_notebook_runs_through_pipeline(name, tmp_path):
     out = outcome.output_dir
     results = json.loads((out / "results.json").read_text("utf-8"))
     assert results.get("headline"), "results.json needs a headline for the index page"
+    for key in RESULT_KEYS.get(name, ()):
+        assert results.get(key), f"results.json lacks {key!r}"
     figures = sorted(p.stem for p in (out / "figures").glob("*.png"))
     assert figures and figures == sorted(p.stem for p in (out / "figures").glob("*.svg"))
     html = (out / "report.html").read_text("utf-8")
