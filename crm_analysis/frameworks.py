@@ -2,7 +2,7 @@
 
 The catalog lives in ``crm_analysis/frameworks_catalog.yaml``, linked as ``data/frameworks.yaml``
 (bilingual; one record per framework with its
-authors, source, stages in order, focus, data needs, outputs and the seed document it appears in)
+authors and source in English and Chinese, stages in order, focus, data needs, outputs and the seed document it appears in)
 together with a common capability taxonomy and, per framework, the capabilities it covers (level
 1 = partly, 2 = fully) with a one-line justification. The file is checked against :data:`SCHEMA`
 on load: a missing field or an unknown capability is an error naming the framework and field.
@@ -56,8 +56,10 @@ SCHEMA: dict[str, dict[str, tuple[tuple[Any, ...], bool]]] = {
     "capability": {"id": (_TEXT, True), "en": (_TEXT, True), "zh": (_TEXT, True),
                    "description_en": (_TEXT, True), "description_zh": (_TEXT, True)},
     "framework": {
-        "id": (_TEXT, True), "name_en": (_TEXT, True), "name_zh": (_TEXT, True), "authors": ((list,), True),
-        "year": ((int, type(None)), True), "year_note": (_TEXT, False), "source": (_TEXT, True),
+        "id": (_TEXT, True), "name_en": (_TEXT, True), "name_zh": (_TEXT, True),
+        "authors_en": ((list,), True), "authors_zh": ((list,), True),
+        "year": ((int, type(None)), True), "year_note": (_TEXT, False),
+        "source_en": (_TEXT, True), "source_zh": (_TEXT, True),
         "seed": ((dict, type(None)), True), "seed_note_en": (_TEXT, False), "seed_note_zh": (_TEXT, False),
         "focus": (_TEXT, True), "focus_secondary": (_TEXT, False), "structure": (_TEXT, True),
         "stages": ((list,), True), "data_needs_en": (_TEXT, True), "data_needs_zh": (_TEXT, True),
@@ -68,6 +70,10 @@ SCHEMA: dict[str, dict[str, tuple[tuple[Any, ...], bool]]] = {
     "stage": {"en": (_TEXT, True), "zh": (_TEXT, True), "phase": (_TEXT, True), "kind": (_TEXT, False)},
     "mapping": {"level": ((int,), True), "en": (_TEXT, True), "zh": (_TEXT, True)},
 }
+# fields of earlier catalog versions, named in the error so that an old file is easy to update
+_RENAMED = {"authors": "'authors_en' and 'authors_zh'", "source": "'source_en' and 'source_zh'"}
+# how each language's source text names a seed document ("seed 003", "种子文档 003")
+_SEED_REF = {"en": re.compile(r"\bseed (\d{3})\b"), "zh": re.compile(r"种子文档 ?(\d{3})")}
 
 
 def _check_record(record: Any, kind: str, where: str, errors: list[str]) -> bool:
@@ -89,7 +95,8 @@ def _check_record(record: Any, kind: str, where: str, errors: list[str]) -> bool
             errors.append(f"{where}: field {name!r} is empty")
     for name in record:
         if name not in spec:
-            errors.append(f"{where}: unknown field {name!r} (expected {', '.join(spec)})")
+            hint = f"; it is now {_RENAMED[name]}" if name in _RENAMED else ""
+            errors.append(f"{where}: unknown field {name!r}{hint} (expected {', '.join(spec)})")
     return True
 
 
@@ -151,10 +158,22 @@ def validate_catalog(data: Any, source: str = "frameworks.yaml") -> dict[str, An
             errors.append(f"{where}: field 'year' is {year}; expected a year such as 2004")
         if "year" in fw and year is None and "year_note" not in fw:
             errors.append(f"{where}: field 'year' is null, so field 'year_note' must say why")
-        authors = fw.get("authors")
-        if isinstance(authors, list) and (not authors or not all(isinstance(a, str) and a.strip() for a in authors)):
-            errors.append(f"{where}: field 'authors' must list at least one name")
+        for lang in ("en", "zh"):
+            authors = fw.get(f"authors_{lang}")
+            if isinstance(authors, list) and (not authors or not all(isinstance(a, str) and a.strip() for a in authors)):
+                errors.append(f"{where}: field 'authors_{lang}' must list at least one name")
+        if isinstance(fw.get("authors_en"), list) and isinstance(fw.get("authors_zh"), list) \
+                and len(fw["authors_en"]) != len(fw["authors_zh"]):
+            errors.append(f"{where}: fields 'authors_en' and 'authors_zh' should name the same authors "
+                          f"({len(fw['authors_en'])} and {len(fw['authors_zh'])} names)")
         seed = fw.get("seed", "absent")
+        seed_doc = seed.get("doc") if isinstance(seed, dict) else None
+        for lang in ("en", "zh"):
+            text = fw.get(f"source_{lang}")
+            for ref in _SEED_REF[lang].findall(text) if isinstance(text, str) else []:
+                if ref != seed_doc:
+                    errors.append(f"{where}: field 'source_{lang}' cites seed {ref} but field 'seed.doc' is "
+                                  f"{seed_doc!r}")
         if seed is None:
             for note in ("seed_note_en", "seed_note_zh"):
                 if note not in fw:
@@ -226,15 +245,16 @@ def catalog(lang: str = "en", path: str | Path | None = None) -> pd.DataFrame:
     Parameters
     ----------
     lang : {"en", "zh"}
-        Language of ``name``, ``stages``, ``data_needs``, ``outputs`` and ``seed_where``
-        (``name_en`` and ``name_zh`` are always both present).
+        Language of ``name``, ``authors``, ``source``, ``stages``, ``data_needs``, ``outputs`` and
+        ``seed_where`` (``name_en`` and ``name_zh`` are always both present).
     path : path, optional
         Another catalog file with the same schema.
 
     Returns
     -------
     DataFrame
-        Index ``framework`` (id). ``stages`` joins the stages in order with " → ";
+        Index ``framework`` (id). ``authors`` joins the names with "; " (English) or "、" (Chinese);
+        ``source`` is the full reference. ``stages`` joins the stages in order with " → ";
         ``seed_document`` is the seed's number (``"003"``) and ``seed_file`` its file name, or
         missing when the framework is not in the seeds.
 
@@ -242,6 +262,8 @@ def catalog(lang: str = "en", path: str | Path | None = None) -> pd.DataFrame:
     --------
     >>> catalog("zh").loc["rfm", "seed_document"]
     '003'
+    >>> catalog("zh").loc["seven_steps", "authors"]
+    '晚来秋(笔名)'
     """
     check_lang(lang)
     data = load(path)
@@ -256,9 +278,9 @@ def catalog(lang: str = "en", path: str | Path | None = None) -> pd.DataFrame:
             "name": fw[f"name_{lang}"],
             "name_en": fw["name_en"],
             "name_zh": fw["name_zh"],
-            "authors": "; ".join(fw["authors"]),
+            "authors": t("; ", "、", lang).join(fw[f"authors_{lang}"]),
             "year": fw["year"],
-            "source": fw["source"],
+            "source": fw[f"source_{lang}"],
             "focus": fw["focus"],
             "focus_secondary": fw.get("focus_secondary"),
             "structure": fw["structure"],

@@ -1,6 +1,8 @@
 """CRM framework catalog: content, seed citations, schema errors, capability comparison, plots."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -95,9 +97,76 @@ def test_taxonomy_and_every_mapping_justified_in_both_languages():
 
 
 def test_missing_field_is_an_error_naming_framework_and_field(catalog_file):
-    path = catalog_file(lambda d: d["frameworks"][0].pop("source"))
-    with pytest.raises(InputError, match=r"framework 'idic': field 'source' is missing"):
+    path = catalog_file(lambda d: d["frameworks"][0].pop("source_zh"))
+    with pytest.raises(InputError, match=r"framework 'idic': field 'source_zh' is missing"):
         F.load(path)
+    path = catalog_file(lambda d: d["frameworks"][8].pop("authors_zh"))
+    with pytest.raises(InputError, match=r"framework 'seven_steps': field 'authors_zh' is missing"):
+        F.load(path)
+
+
+def test_catalog_with_the_old_single_language_fields_says_what_replaced_them(catalog_file):
+    def edit(d):
+        fw = d["frameworks"][0]
+        fw["authors"] = fw.pop("authors_en")
+    with pytest.raises(InputError, match=r"'idic': unknown field 'authors'; it is now 'authors_en' and 'authors_zh'"):
+        F.load(catalog_file(edit))
+
+
+CJK = re.compile(r"[\u3400-\u9fff\uff01-\uff5e\u3000-\u303f]")
+# English descriptions that used to leak into the Chinese report
+ENGLISH_NOTES = re.compile(r"anonymous|pen name|presented|article|attributed|encyclop|website", re.I)
+
+
+def test_authors_and_source_are_in_the_report_language():
+    en, zh = F.catalog("en"), F.catalog("zh")
+    for fid in en.index:
+        assert not CJK.search(en.loc[fid, "authors"]), (fid, en.loc[fid, "authors"])
+        assert not ENGLISH_NOTES.search(zh.loc[fid, "authors"]), (fid, zh.loc[fid, "authors"])
+        assert not ENGLISH_NOTES.search(zh.loc[fid, "source"]), (fid, zh.loc[fid, "source"])
+        # a Chinese title or name in the English reference is followed by its translation or romanisation
+        for m in re.finditer(r"[\u4e00-\u9fff][\u4e00-\u9fff()\uff08\uff09:\uff1a0-9]*", en.loc[fid, "source"]):
+            assert re.match(r"\s*[\[(]", en.loc[fid, "source"][m.end():]), (fid, m.group())
+    assert en.loc["seven_steps", "authors"] == "Wanlaiqiu (pen name)"
+    assert zh.loc["seven_steps", "authors"] == "晚来秋(笔名)"
+    assert zh.loc["three_layer", "authors"] == "佚名(网络文章)"
+    assert zh.loc["payne_frow", "authors"] == "Adrian Payne、Pennie Frow"
+    assert en.loc["payne_frow", "authors"] == "Adrian Payne; Pennie Frow"
+    assert "Jennifer Kirby" in en.loc["gartner_building_blocks", "source"]
+    assert "Jennifer Kirby" in zh.loc["gartner_building_blocks", "source"]
+
+
+def test_sources_cite_the_seed_documents_exactly():
+    data = F.load()
+    seeds = data["seed_documents"]
+    for fw in data["frameworks"]:
+        en, zh = fw["source_en"], fw["source_zh"]
+        # published references (journal, book, DOI, URL) are the same in both languages
+        for ref in re.findall(r"doi:\S+|https?://[^\s(]+|\d+\(\d\), \d+-\d+", en):
+            assert ref in zh, (fw["id"], ref)
+        cited_en = set(re.findall(r"\bseed (\d{3})\b", en))
+        cited_zh = set(re.findall(r"种子文档 ?(\d{3})", zh))
+        assert cited_en == cited_zh, fw["id"]
+        assert cited_en <= ({fw["seed"]["doc"]} if fw["seed"] else set()), fw["id"]
+    # the Chinese web articles: their exact title in both languages, with the English title beside it
+    for fid in ("three_layer", "five_level_ladder", "maturity_three_level", "seven_steps"):
+        fw = next(f for f in data["frameworks"] if f["id"] == fid)
+        doc = seeds[fw["seed"]["doc"]]
+        # (the collection 003 is cited by its first text, which has the collection's title)
+        assert fw["source_en"].startswith(f"{doc['title_zh']} [{doc['title_en'].removesuffix(' (a collection)')}]"), fid
+        assert fw["source_zh"].startswith(f"《{doc['title_zh']}》"), fid
+
+
+def test_seed_title_and_author_match_the_seed_text(shared_dir):
+    data = F.load()
+    for fw in data["frameworks"]:
+        if fw["id"] in ("three_layer", "maturity_three_level", "seven_steps"):
+            doc = data["seed_documents"][fw["seed"]["doc"]]
+            text = (shared_dir / "seeds" / doc["file"]).read_text("utf-8")
+            assert text.lstrip().startswith(doc["title_zh"]), fw["id"]
+    seven = next(f for f in data["frameworks"] if f["id"] == "seven_steps")
+    text = (shared_dir / "seeds" / data["seed_documents"]["001"]["file"]).read_text("utf-8")
+    assert f"作者:{seven['authors_zh'][0].split('(')[0]}" in text
 
 
 def test_unknown_capability_is_an_error_naming_framework_and_capability(catalog_file):
@@ -116,6 +185,10 @@ def test_unknown_capability_is_an_error_naming_framework_and_capability(catalog_
     (lambda d: d["frameworks"][0].update(colour="blue"), r"'idic': unknown field 'colour'"),
     (lambda d: d["capabilities"].pop(0), r"required capability 'identify'"),
     (lambda d: d["frameworks"][3]["capabilities"]["interact"].pop("zh"), r"capabilities.interact'.*'zh' is missing"),
+    (lambda d: d["frameworks"][9].update(source_zh=d["frameworks"][9]["source_zh"].replace("003", "001")),
+     r"'rfm': field 'source_zh' cites seed 001 but field 'seed.doc' is '003'"),
+    (lambda d: d["frameworks"][0]["authors_zh"].pop(), r"'idic': fields 'authors_en' and 'authors_zh' should name the same"),
+    (lambda d: d["frameworks"][0].update(authors_en=[]), r"'idic': field 'authors_en' must list at least one name"),
 ])
 def test_schema_errors(catalog_file, edit, message):
     with pytest.raises(InputError, match=message):
