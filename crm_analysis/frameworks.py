@@ -555,56 +555,107 @@ def plot_dendrogram(lang: str = "en", weighted: bool = False, ax: Any = None) ->
     return ax
 
 
-def plot_stage_alignment(lang: str = "en", ax: Any = None) -> Any:
-    """Each framework's stages placed on the common lifecycle phases, joined in their order."""
+# Stage markers within one lifecycle column are this far apart (x units; a column with one stage is
+# 1 unit wide) and the outer ones keep this margin to the column's edges.
+_STAGE_STEP = 0.34
+_STAGE_MARGIN = 0.22
+
+
+def _stage_layout(st: pd.DataFrame, n_phases: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """x position of every stage and the lifecycle columns' edges.
+
+    A column is as wide as its most crowded cell needs (at least 1), so that the stages one framework
+    puts in the same phase (six for the CSI models) sit side by side at a fixed spacing instead of
+    being squeezed into a fixed width. Within a cell: primary stages in order, then supporting ones.
+    """
+    st = st.assign(_primary=(st["kind"] != "primary").astype(int))
+    st = st.sort_values(["framework", "phase_order", "_primary", "order"], kind="stable")
+    st["slot"] = st.groupby(["framework", "phase_order"]).cumcount()
+    n_cell = st.groupby(["framework", "phase_order"])["slot"].transform("size")
+    crowd = n_cell.groupby(st["phase_order"]).max().reindex(range(n_phases), fill_value=1)
+    widths = np.maximum(1.0, (crowd.to_numpy() - 1) * _STAGE_STEP + 2 * _STAGE_MARGIN)
+    edges = np.concatenate([[0.0], np.cumsum(widths)])
+    centres = (edges[:-1] + edges[1:]) / 2
+    st["x"] = centres[st["phase_order"].to_numpy()] + (st["slot"] - (n_cell - 1) / 2).to_numpy() * _STAGE_STEP
+    return st.drop(columns="_primary").sort_index(), edges
+
+
+def plot_stage_alignment(lang: str = "en", ax: Any = None, path: str | Path | None = None) -> Any:
+    """Each framework's stages placed on the common lifecycle phases, joined in their order.
+
+    One row per framework, one column per lifecycle phase. Every stage is a marker carrying its
+    number in the framework's list (circles: stages or components; squares: supporting conditions);
+    arcs join consecutive stages of ordered frameworks, above the row when moving on through the
+    lifecycle, below it when going back. A phase's column is widened to hold the most stages any
+    framework puts in it, and the figure widens with it, so that no two markers or numbers overlap.
+
+    Parameters
+    ----------
+    lang : {"en", "zh"}
+        Language of the labels.
+    ax : matplotlib Axes, optional
+        Where to draw; by default a new figure sized to the catalog.
+    path : path, optional
+        Another catalog file with the same schema.
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> ax = plot_stage_alignment("zh")
+    >>> len(ax.get_xticklabels()) == len(lifecycle_phases())
+    True
+    """
     import matplotlib.pyplot as plt
 
     check_lang(lang)
-    st = stage_alignment(lang)
-    phases = lifecycle_phases(lang)
+    phases = lifecycle_phases(lang, path)
+    st, edges = _stage_layout(stage_alignment(lang, path), len(phases))
     fws = list(dict.fromkeys(st["framework"]))
-    names = _short_names(lang)
-    structure = catalog(lang)["structure"]
+    names = _short_names(lang, path)
+    structure = catalog(lang, path)["structure"]
     if ax is None:
-        _, ax = plt.subplots(figsize=(13, 0.62 * len(fws) + 2))
+        # 13 inches for eight one-unit columns; wider columns widen the figure rather than crowd it
+        _, ax = plt.subplots(figsize=(4.5 + 1.1 * max(8.0, edges[-1]), 0.62 * len(fws) + 2))
+    # limits first: the arcs are sized in display units below
+    ax.set_xlim(edges[0], edges[-1])
+    ax.set_ylim(len(fws) - 0.4, -0.6)
+    to_pts = ax.transData.transform
+    pts_per_row = abs(to_pts((0, 0))[1] - to_pts((0, 1))[1])
     for y, fw in enumerate(fws):
         rows = st[st["framework"] == fw]
-        prim = rows[rows["kind"] == "primary"]
-        # stages sharing a phase are spread within the phase's column so that each one shows
-        base = prim["phase_order"].to_numpy(dtype=float)
-        xs = base.copy()
-        for ph in np.unique(base):
-            idx = np.flatnonzero(base == ph)
-            if len(idx) > 1:
-                xs[idx] = ph + np.linspace(-0.28, 0.28, len(idx))
+        prim = rows[rows["kind"] == "primary"].sort_values("order")
         ax.axhline(y, color="#eeeeee", lw=0.8, zorder=0)
-        # arcs join consecutive stages: above the row when moving forward, below when going back
-        # (the y axis runs downwards, so "above" is y - h)
-        tt = np.linspace(0.0, 1.0, 30)
+        xs = prim["x"].to_numpy(dtype=float)
+        # arcs join consecutive stages; arc3 bulges to the left of travel, so an arc moving on
+        # (rightwards) runs above the row and one going back runs below it. Short hops get low
+        # arcs; the ends stop at the markers' rims so that the arrowheads stay visible.
         ordered = structure[fw] != "components"  # building blocks have no order to draw
         for x0, x1 in zip(xs[:-1], xs[1:]) if ordered else []:
-            h = 0.3 if x1 >= x0 else -0.3
-            cx = x0 + (x1 - x0) * tt
-            cy = y - h * 4 * tt * (1 - tt)
-            ax.plot(cx, cy, color="#999999", lw=0.9, zorder=1)
-            ax.annotate("", xy=(cx[-1], cy[-1]), xytext=(cx[-4], cy[-4]),
-                        arrowprops={"arrowstyle": "-|>", "color": "#999999", "lw": 0.9, "shrinkA": 0, "shrinkB": 4})
-        ax.scatter(xs, [y] * len(xs), s=60, color="#1f5a96", zorder=2)
-        for x, order in zip(xs, prim["order"]):
-            ax.annotate(str(order), (x, y), xytext=(7, 4), textcoords="offset points", ha="left", fontsize=8)
-        sup = rows[rows["kind"] == "supporting"]
-        if len(sup):
-            ax.scatter(sup["phase_order"].to_numpy(dtype=float) + np.linspace(-0.25, 0.25, len(sup)), [y] * len(sup),
-                       s=40, marker="s", color="#d9822b", zorder=2)
+            height = min(0.32, 0.1 + 0.1 * abs(x1 - x0)) * pts_per_row
+            dist = abs(to_pts((x1, y))[0] - to_pts((x0, y))[0])
+            ax.annotate("", xy=(x1, y), xytext=(x0, y), zorder=1,
+                        arrowprops={"arrowstyle": "-|>", "color": "#999999", "lw": 0.9, "shrinkA": 7, "shrinkB": 7,
+                                    "connectionstyle": f"arc3,rad={-2 * height / max(dist, 1e-9):.4f}"})
+        for kind, marker, colour in (("primary", "o", "#1f5a96"), ("supporting", "s", "#d9822b")):
+            part = rows[rows["kind"] == kind]
+            if len(part):
+                ax.scatter(part["x"], [y] * len(part), s=150, marker=marker, color=colour, zorder=2,
+                           gid=f"stages:{fw}:{kind}")
+            # the number sits inside its marker, so neighbours cannot cover it
+            for x, order in zip(part["x"], part["order"]):
+                ax.text(x, y, str(order), ha="center", va="center", fontsize=7, color="white",
+                        zorder=3, gid=f"stage_number:{fw}")
     ax.set_yticks(range(len(fws)))
     ax.set_yticklabels([names[f] for f in fws])
-    ax.set_xticks(range(len(phases)))
-    ax.set_xticklabels(phases["name"], rotation=20, ha="right")
-    ax.set_xlim(-0.5, len(phases) - 0.5)
-    ax.set_ylim(len(fws) - 0.4, -0.6)
-    ax.set_title(t("Stages of each framework on a common CRM lifecycle\n(numbers and arcs: stage order, none for unordered building blocks; arcs below the row go back; squares: supporting conditions)",
-                   "各框架的阶段在统一 CRM 生命周期上的位置\n(数字和弧线表示阶段顺序,无序构件不画弧线;行下方的弧线表示回到前面的环节;方块为支撑条件)", lang), fontsize=10)
+    ax.set_xticks((edges[:-1] + edges[1:]) / 2)
+    ax.set_xticklabels(phases["name"], rotation=20, ha="right", rotation_mode="anchor")
+    ax.set_title(t("Stages of each framework on a common CRM lifecycle\n(numbers: position in the framework; arcs: stage order, none for unordered building blocks; arcs below the row go back; squares: supporting conditions)",
+                   "各框架的阶段在统一 CRM 生命周期上的位置\n(数字为在框架中的序号;弧线表示阶段顺序,无序构件不画弧线;行下方的弧线表示回到前面的环节;方块为支撑条件)", lang), fontsize=10)
     ax.grid(False)
-    for x in range(len(phases) + 1):
-        ax.axvline(x - 0.5, color="#dddddd", lw=0.8, zorder=0)
+    for x in edges:
+        ax.axvline(x, color="#dddddd", lw=0.8, zorder=0)
     return ax

@@ -269,3 +269,91 @@ def test_similar_pairs_by_hand():
     assert real.loc[0, "similarity"] == F.similarity().where(~np.eye(len(F.catalog()), dtype=bool)).max().max()
     with pytest.raises(ParameterError):
         F.similar_pairs(0)
+
+
+def _stage_rows(ax):
+    """Per framework row: marker centres and number boxes in display pixels, and the marker diameter."""
+    fig = ax.figure
+    fig.canvas.draw()  # measured after drawing, as saved
+    px_per_pt = fig.dpi / 72
+    rows: dict[str, dict] = {}
+    for coll in ax.collections:
+        gid = coll.get_gid() or ""
+        if gid.startswith("stages:"):
+            fw = gid.split(":")[1]
+            row = rows.setdefault(fw, {"centres": [], "numbers": []})
+            row["centres"].extend(ax.transData.transform(coll.get_offsets()))
+            row["diameter"] = float(np.sqrt(coll.get_sizes()[0])) * px_per_pt
+    renderer = fig.canvas.get_renderer()
+    for text in ax.texts:
+        gid = text.get_gid() or ""
+        if gid.startswith("stage_number:"):
+            rows[gid.split(":")[1]]["numbers"].append(text.get_window_extent(renderer))
+    return rows
+
+
+def _assert_readable(ax, n_stages):
+    rows = _stage_rows(ax)
+    assert sum(len(r["centres"]) for r in rows.values()) == n_stages
+    for fw, row in rows.items():
+        c = np.array(row["centres"])
+        d = row["diameter"]
+        assert len(row["numbers"]) == len(c), fw
+        # markers of one row never touch: every pair is more than a marker's diameter apart
+        gaps = np.hypot(*(c[:, None, :] - c[None, :, :]).transpose(2, 0, 1))
+        np.fill_diagonal(gaps, np.inf)
+        assert gaps.min() > 1.2 * d, (fw, gaps.min(), d)
+        # each number sits inside a marker, so no number overlaps another one or a neighbouring marker
+        for box in row["numbers"]:
+            centre = np.array([(box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2])
+            assert np.hypot(*(c - centre).T).min() < 0.25 * d, fw
+            assert box.width < d and box.height < d, fw
+        for i, a in enumerate(row["numbers"]):
+            assert not any(a.overlaps(b) for b in row["numbers"][i + 1:]), fw
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_stage_alignment_every_row_is_readable(lang):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from crm_analysis.plotting import use_style
+    use_style()  # the house style with its CJK font, as in the reports
+    ax = F.plot_stage_alignment(lang)
+    # the CSI row puts six stages in one phase: they keep the same spacing as anywhere else
+    _assert_readable(ax, len(F.stage_alignment()))
+    plt.close("all")
+
+
+def test_stage_layout_widens_a_crowded_column_and_keeps_stages_in_it():
+    st = F.stage_alignment()
+    n_phases = len(F.lifecycle_phases())
+    layout, edges = F._stage_layout(st, n_phases)
+    assert len(edges) == n_phases + 1 and np.all(np.diff(edges) >= 1 - 1e-12)
+    feedback = int(F.lifecycle_phases()["phase"].tolist().index("feedback"))
+    # CSI: six stages in "satisfaction and feedback", the most crowded cell
+    assert np.diff(edges)[feedback] == pytest.approx(5 * F._STAGE_STEP + 2 * F._STAGE_MARGIN)
+    lo, hi = edges[layout["phase_order"]], edges[layout["phase_order"] + 1]
+    assert ((layout["x"] - lo >= F._STAGE_MARGIN - 1e-9) & (hi - layout["x"] >= F._STAGE_MARGIN - 1e-9)).all()
+    csi = layout[layout["framework"] == "csi_family"].sort_values("order")
+    assert np.diff(csi["x"].to_numpy()[:6]) == pytest.approx([F._STAGE_STEP] * 5)
+    # primary stages in their order, then supporting ones, within a cell
+    buttle = layout[layout["framework"] == "buttle_value_chain"].sort_values("order")
+    assert (np.diff(buttle[buttle["kind"] == "supporting"]["x"]) > 0).all()
+
+
+def test_stage_alignment_with_a_crowded_catalog_grows_the_figure(catalog_file):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    def edit(d):
+        csi = next(f for f in d["frameworks"] if f["id"] == "csi_family")
+        csi["stages"] = [{"en": f"Construct {i}", "zh": f"潜变量 {i}", "phase": "feedback"} for i in range(1, 11)]
+    path = catalog_file(edit)
+    default_width = F.plot_stage_alignment("en").figure.get_figwidth()
+    ax = F.plot_stage_alignment("en", path=path)
+    assert ax.figure.get_figwidth() > default_width
+    _assert_readable(ax, len(F.stage_alignment(path=path)))
+    plt.close("all")
