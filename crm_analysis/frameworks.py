@@ -638,16 +638,16 @@ def plot_stage_alignment(lang: str = "en", ax: Any = None, path: str | Path | No
             height = min(0.32, 0.1 + 0.1 * abs(x1 - x0)) * pts_per_row
             dist = abs(to_pts((x1, y))[0] - to_pts((x0, y))[0])
             ax.annotate("", xy=(x1, y), xytext=(x0, y), zorder=1,
-                        arrowprops={"arrowstyle": "-|>", "color": "#999999", "lw": 0.9, "shrinkA": 7, "shrinkB": 7,
+                        arrowprops={"arrowstyle": "-|>", "color": "#999999", "lw": 0.9, "shrinkA": 8, "shrinkB": 8,
                                     "connectionstyle": f"arc3,rad={-2 * height / max(dist, 1e-9):.4f}"})
         for kind, marker, colour in (("primary", "o", "#1f5a96"), ("supporting", "s", "#d9822b")):
             part = rows[rows["kind"] == kind]
             if len(part):
-                ax.scatter(part["x"], [y] * len(part), s=150, marker=marker, color=colour, zorder=2,
+                ax.scatter(part["x"], [y] * len(part), s=200, marker=marker, color=colour, zorder=2,
                            gid=f"stages:{fw}:{kind}")
             # the number sits inside its marker, so neighbours cannot cover it
             for x, order in zip(part["x"], part["order"]):
-                ax.text(x, y, str(order), ha="center", va="center", fontsize=7, color="white",
+                ax.text(x, y, str(order), ha="center", va="center", fontsize=8, color="white",
                         zorder=3, gid=f"stage_number:{fw}")
     ax.set_yticks(range(len(fws)))
     ax.set_yticklabels([names[f] for f in fws])
