@@ -37,3 +37,5 @@ def test_notebooks_are_clean_and_parameterised(repo_root):
         tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
         assert len(tagged) == 1, f"{path.name}: expected one cell tagged 'parameters'"
         assert "crm_analysis" in nb.metadata, f"{path.name}: no crm_analysis metadata"
+        after = code[code.index(tagged[0]) + 1]
+        assert "in_project_root()" in after.source, f"{path.name}: call in_project_root() first (JupyterLab)"

@@ -62,3 +62,14 @@ def test_maturity_client_page(tmp_path):
     assert outcome.ok, outcome.error
     html = (outcome.output_dir / "report.html").read_text("utf-8")
     assert "F007" in html and (outcome.output_dir / "figures").is_dir()
+
+
+def test_a_notebook_runs_from_its_own_folder_as_in_jupyterlab(repo_root, tmp_path, monkeypatch):
+    """JupyterLab starts the kernel in notebooks/: default paths must still resolve (no pipeline)."""
+    import papermill as pm
+
+    monkeypatch.delenv("CRM_ANALYSIS_RUN_DIR", raising=False)
+    pm.execute_notebook(str(repo_root / "notebooks" / "tour.ipynb"), str(tmp_path / "tour.ipynb"),
+                        parameters={"freq": "M"}, cwd=str(repo_root / "notebooks"), kernel_name="python3",
+                        progress_bar=False)
+    assert not list(tmp_path.glob("results.json"))  # outside the pipeline nothing is written

@@ -5,6 +5,6 @@ Inside a notebook only :func:`save_figure` and :func:`save_results` are needed; 
 """
 from __future__ import annotations
 
-from .context import run_dir, save_figure, save_results, to_jsonable
+from .context import in_project_root, run_dir, save_figure, save_results, to_jsonable
 
-__all__ = ["run_dir", "save_figure", "save_results", "to_jsonable"]
+__all__ = ["in_project_root", "run_dir", "save_figure", "save_results", "to_jsonable"]

@@ -102,3 +102,17 @@ def to_jsonable(obj: Any) -> Any:
     if isinstance(obj, (int, str)):
         return obj
     return str(obj)
+
+
+def in_project_root() -> Path:
+    """Make the project root the working folder, and return it.
+
+    Relative paths in a notebook's parameters (``data/cdnow_master.txt``) are relative to the
+    project root, where the CLI runs kernels; JupyterLab starts a kernel in the notebook's own
+    folder, so each notebook calls this first and runs the same in both.
+    """
+    from .notebooks import project_root
+
+    root = project_root()
+    os.chdir(root)
+    return root
