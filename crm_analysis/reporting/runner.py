@@ -156,8 +156,11 @@ def execute(request: RunRequest, *, command: list[str] | None = None) -> RunOutc
     error: str | None = None
     try:
         with _env(RUN_DIR_ENV, str(tmp)), _env("MPLBACKEND", "module://matplotlib_inline.backend_inline"):
+            # the kernel's own log (e.g. ipykernel's note about TCP transport on loopback) is not
+            # the user's business; errors still show, and cell output is untouched
             pm.execute_notebook(str(spec.path), str(out_nb), parameters=request.parameters, kernel_name=kernel,
-                                cwd=str(project_root()), progress_bar=False, log_output=False)
+                                cwd=str(project_root()), progress_bar=False, log_output=False,
+                                extra_arguments=["--IPKernelApp.log_level=ERROR"])
     except Exception as exc:  # papermill raises many kinds; all end the same way
         error = _describe_error(exc, out_nb)
     finished = _now()
