@@ -1,4 +1,4 @@
-"""CB-SEM on semopy (crm_analysis.sem.cbsem): parity with lavaan, fit measures, improper solutions."""
+"""CB-SEM (crm_analysis.sem.cbsem): textbook parity, fit measures, improper solutions, multigroup."""
 from __future__ import annotations
 
 import warnings
@@ -162,23 +162,26 @@ def test_model_object_and_text_give_the_same_fit(pd_data) -> None:
 # ---------------------------------------------------------------------------------------------
 # improper solutions
 # ---------------------------------------------------------------------------------------------
-def test_improper_solution_on_the_satisfaction_ecsi_model(satisfaction) -> None:
-    with pytest.warns(ImproperSolutionWarning, match="improper solution"):
-        res = estimate_cbsem(satisfaction, ECSI_SAT)
-    assert not res.is_proper
-    text = " ".join(res.warnings)
-    assert "improper solution" in text
+def test_collinear_paths_on_the_satisfaction_model_are_a_note_not_an_improper_solution(satisfaction) -> None:
+    # lavaan calls this solution admissible (all variances positive; re-run with lavaan 0.6.14):
     # Expectation and Quality are nearly collinear (R² of Quality about 0.98), which drives the
-    # standardised coefficients of Value's regression far beyond ±1
-    bad = res.improper.set_index("parameter")
-    assert {"VAL ~ QUAL", "VAL ~ EXPE"} <= set(bad.index)
-    assert bad.loc["VAL ~ QUAL", "value"] > 1 and bad.loc["VAL ~ EXPE", "value"] < -1
-    assert "VAL ~ QUAL" in text and "beyond ±1" in text
+    # standardised coefficients of Value's regression beyond ±1 without anything being wrong
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ImproperSolutionWarning)
+        res = estimate_cbsem(satisfaction, ECSI_SAT)
+    assert res.is_proper and res.converged and res.trustworthy
+    coll = res.collinearity.set_index("predictor")
+    assert set(coll.index) == {"QUAL", "EXPE"} and set(coll["construct"]) == {"VAL"}
+    assert coll.loc["QUAL", "std_path"] == pytest.approx(2.59, abs=0.01)
+    assert coll.loc["EXPE", "std_path"] == pytest.approx(-1.71, abs=0.01)
+    assert (coll["vif"] > 10).all()
+    text = " ".join(res.warnings)
+    assert "collinearity note" in text and "admissible" in text and "improper" not in text
+    assert "not interpretable" not in res.summary() and "Collinearity note" in res.summary()
     assert res.r_squared["QUAL"] > 0.98
     # the log-likelihood information criteria are lavaan's (AIC 24872.6), not semopy's (118.7)
     assert res.fit["aic"] == pytest.approx(24872.55, abs=0.01)
     assert res.fit["npar"] == 64 and res.fit["df"] == 314
-    assert "improper solution" in res.summary()
 
 
 def _heywood_data(n: int = 400) -> pd.DataFrame:
@@ -198,8 +201,12 @@ def test_heywood_case_negative_variance_and_boundary() -> None:
         res = estimate_cbsem(data, "F =~ x1 + x2 + x3")
     bad = res.improper.set_index("parameter")
     assert bad.loc["x1 ~~ x1", "value"] == pytest.approx(-0.6 * 4, abs=1e-3)  # (1 - 1.6) * var
-    assert bad.loc["F =~ x1", "value"] == pytest.approx(np.sqrt(1.6), abs=1e-3)
-    assert "x1 ~~ x1" in res.warnings[-1] and "F =~ x1" in res.warnings[-1]
+    # the standardised loading beyond 1 is the same Heywood case seen from the other side
+    assert res.estimates.set_index(["lhs", "op", "rhs"]).loc[("F", "=~", "x1"), "std_all"] == pytest.approx(
+        np.sqrt(1.6), abs=1e-3)
+    assert "x1 ~~ x1" in res.warnings[-1]
+    assert res.estimates.set_index(["lhs", "op", "rhs"]).loc[("F", "=~", "x1"), "std_all"] > 1
+    assert not res.trustworthy
     # bounded like semopy's default: the estimate sits on the bound and is reported as such
     with pytest.warns(ImproperSolutionWarning, match="boundary"):
         res_b = estimate_cbsem(data, "F =~ x1 + x2 + x3", bounded=True)

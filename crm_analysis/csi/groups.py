@@ -326,6 +326,14 @@ _LEVELS = {
 
 
 def _invariance(frame, m, group, levels, notes):
+    """The invariance sequence; each model nested in the previous one and started from its fit.
+
+    A constrained model can never fit better than its parent at the ML optima. Each model starts
+    from its parent's solution (besides its own starts); should a constrained model still end
+    below its parent, the parent is refitted from the constrained solution (which is admissible
+    for the parent). A negative difference that remains is reported naming both models, and no
+    verdict is drawn from a pair whose fits did not converge or are not nested in fact.
+    """
     from crm_analysis.sem.cbsem import chi2_difference, estimate_cbsem_multigroup
 
     bad = [lv for lv in levels if lv not in _LEVELS]
@@ -334,34 +342,58 @@ def _invariance(frame, m, group, levels, notes):
     order = [lv for lv in _LEVELS if lv in levels]
     if list(levels) != order:
         raise ParameterError(f"levels={levels!r}: give them in increasing order of constraints: {order}")
-    fits = {}
-    rows = []
-    start = None
-    prev = None
-    for lv in order:
+
+    def fit(lv, start):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
-            res = estimate_cbsem_multigroup(frame, m, group, group_equal=_LEVELS[lv], start=start)
-        fits[lv] = res
+            return estimate_cbsem_multigroup(frame, m, group, group_equal=_LEVELS[lv], start=start)
+
+    fits: dict = {}
+    start = None
+    for lv in order:
+        fits[lv] = start = fit(lv, start)
+    # a child below its parent means the parent missed its optimum: refit it from the child
+    tol = 1e-6
+    for i in range(len(order) - 1, 0, -1):
+        for j in range(i, 0, -1):
+            child, parent = fits[order[j]], fits[order[j - 1]]
+            if child.fit["chi2"] < parent.fit["chi2"] - tol:
+                again = fit(order[j - 1], child)
+                if again.fit["chi2"] < parent.fit["chi2"]:
+                    fits[order[j - 1]] = again
+    rows = []
+    prev = None
+    for lv in order:
+        res = fits[lv]
         notes.extend(f"CB-SEM {lv}: {w}" for w in res.warnings if "rows" not in w or lv == order[0])
         f = res.fit
         row = {"model": lv, "chi2": f["chi2"], "df": f["df"], "p": f["p"], "cfi": f["cfi"],
-               "tli": f["tli"], "rmsea": f["rmsea"], "srmr": f["srmr"], "aic": f["aic"], "bic": f["bic"]}
+               "tli": f["tli"], "rmsea": f["rmsea"], "srmr": f["srmr"], "aic": f["aic"], "bic": f["bic"],
+               "converged": bool(res.converged)}
         if prev is None:
             row.update(delta_chi2=np.nan, delta_df=np.nan, p_delta=np.nan, delta_cfi=np.nan,
                        delta_rmsea=np.nan, supported=None)
         else:
-            dchi, ddf, pd_ = chi2_difference(f, prev)
-            dcfi = f["cfi"] - prev["cfi"]
-            drm = f["rmsea"] - prev["rmsea"]
+            pf, plv = prev
+            dchi, ddf, pd_ = chi2_difference(f, pf.fit)
+            dcfi = f["cfi"] - pf.fit["cfi"]
+            drm = f["rmsea"] - pf.fit["rmsea"]
+            verdict = bool((np.isfinite(pd_) and pd_ >= 0.05) or (dcfi >= -0.01 and drm <= 0.015))
+            if not (res.converged and pf.converged):
+                which = " and ".join(x for x, r in ((plv, pf), (lv, res)) if not r.converged)
+                notes.append(f"CB-SEM invariance: the {which} model did not converge, so {lv} invariance "
+                             "is not judged")
+                verdict = None
+            elif dchi < -tol:
+                notes.append(f"CB-SEM invariance: the {lv} model fits better than the {plv} model it is "
+                             f"nested in (delta chi2 = {dchi:.3f}), which cannot happen at the ML optima; "
+                             f"at least one of the two fits is not at its optimum, so {lv} invariance is "
+                             "not judged")
+                verdict = None
             row.update(delta_chi2=dchi, delta_df=ddf, p_delta=pd_, delta_cfi=dcfi, delta_rmsea=drm,
-                       supported=bool((np.isfinite(pd_) and pd_ >= 0.05) or (dcfi >= -0.01 and drm <= 0.015)))
+                       supported=verdict)
         rows.append(row)
-        prev = f
-        # start the next, more constrained model from this one's estimates
-        est = res.estimates
-        gi = {g: i for i, g in enumerate(res.groups)}
-        start = {(gi[r.group], r.lhs, r.op, r.rhs): r.estimate for r in est.itertuples() if r.free}
+        prev = (res, lv)
     return pd.DataFrame(rows), fits
 
 
@@ -409,8 +441,13 @@ def compare_groups_reading(cmp: GroupComparison, lang: str = "en", *, labels: di
         inv = cmp.invariance.set_index("model")
         for step in [s for s in ("metric", "scalar", "strict") if s in inv.index]:
             r = inv.loc[step]
-            ok = bool(r["supported"])
             step_zh = {"metric": "度量（载荷）", "scalar": "标量（截距）", "strict": "严格（残差）"}[step]
+            if r["supported"] is None or (isinstance(r["supported"], float) and np.isnan(r["supported"])):
+                parts.append(t(f"{step.capitalize()} invariance cannot be judged: the fits it compares failed "
+                               "their checks (see the notes).",
+                               f"{step_zh}不变性无法判断：所比较的模型拟合未通过检验（见注释）。", lang))
+                continue
+            ok = bool(r["supported"])
             parts.append(t(
                 f"{step.capitalize()} invariance {'is supported' if ok else 'is not supported'}: "
                 f"Δχ² = {r['delta_chi2']:.1f} (Δdf = {int(r['delta_df'])}, {p_text(r['p_delta'])}), ΔCFI = {r['delta_cfi']:+.3f}.",
