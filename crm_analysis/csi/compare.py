@@ -182,8 +182,21 @@ def compare_models(first: Any, second: Any, *, names: tuple[str, str] = ("A", "B
                 restricted, general = (first, second) if fa < fb else (second, first)
                 rn, gn = (a, b) if fa < fb else (b, a)
                 dchi, ddf, p = chi2_difference(restricted.fit, general.fit)
-                chi2_test = pd.Series({"restricted": rn, "general": gn, "delta_chi2": dchi,
-                                       "delta_df": int(ddf), "p": p}, name="chi2_difference")
+                failed = [nm for nm, r in ((rn, restricted), (gn, general)) if not r.converged]
+                if failed:
+                    notes.append(t(f"no chi-square difference test: the fit of {' and '.join(failed)} did not "
+                                   "converge, so its chi-square is not a minimum",
+                                   f"不做卡方差异检验：{'和'.join(failed)} 的拟合未收敛，其卡方值不是最小值", lang))
+                elif dchi < -1e-6:
+                    notes.append(t(f"no chi-square difference test: the restricted model {rn} fits better than the "
+                                   f"general model {gn} it is nested in (delta chi2 = {dchi:.3f}), which cannot "
+                                   "happen at the ML optima: one of the two fits is not at its optimum",
+                                   f"不做卡方差异检验：受限模型 {rn} 的拟合优于包含它的一般模型 {gn}"
+                                   f"（Δχ² = {dchi:.3f}），这在最大似然最优解处不可能出现：两个拟合中至少有一个"
+                                   "未达到最优", lang))
+                else:
+                    chi2_test = pd.Series({"restricted": rn, "general": gn, "delta_chi2": dchi,
+                                           "delta_df": int(ddf), "p": p}, name="chi2_difference")
             else:
                 notes.append(t("the models are not nested (neither's free parameters contain the other's): "
                                "compare them by AIC/BIC.", "两个模型不嵌套（任一模型的自由参数都不包含另一个的）：请用 AIC/BIC 比较。", lang))

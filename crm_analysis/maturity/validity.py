@@ -60,7 +60,7 @@ def _model_text(inst: Instrument) -> str:
 
 
 def _estimate(frame: pd.DataFrame, model: str) -> Any:
-    """The CB-SEM estimator of the package (semopy under lavaan's conventions)."""
+    """The CB-SEM estimator of the package (ML under lavaan's conventions)."""
     from ..sem.cbsem import estimate_cbsem
 
     return estimate_cbsem(frame, model)
@@ -118,6 +118,13 @@ def cfa(responses: pd.DataFrame | str | Path, instrument: Instrument | str | Pat
         from ..sem.cbsem import chi2_difference
 
         d_chi2, d_df, p = chi2_difference(one.fit, five.fit)
+        if not (one.converged and five.converged) or d_chi2 < -1e-6:
+            # no test from fits that failed their checks (a nested model cannot fit better)
+            notes.append("no chi-square difference test of one against five factors: "
+                         + ("a fit did not converge" if not (one.converged and five.converged) else
+                            f"the one-factor model fits better than the five-factor model it is nested in "
+                            f"(delta chi2 = {d_chi2:.3f}), so one of the fits is not at its optimum"))
+            p = float("nan")
         comparison = pd.Series({"delta_chi2": d_chi2, "delta_df": d_df, "p": p})
     return CFAResult(fit, load, corr, comparison, notes, model, five)
 

@@ -5,8 +5,8 @@
 - :func:`estimate_pls`: PLS path modelling (Wold / Lohmoeller algorithm, as R plspm and seminr),
   with batched bootstrap.
 - :func:`simulate`: seeded data from a known model.
-- CB-SEM (``crm_analysis.sem.cbsem``) is loaded on first use, so importing this package does not
-  import semopy.
+- CB-SEM (``crm_analysis.sem.cbsem``): maximum likelihood with lavaan's conventions and optimum
+  (ML, MLM, MLR, FIML), loaded on first use.
 
 Examples
 --------
@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 # name -> submodule, imported lazily (the PLS engine and the CB-SEM wrapper are not needed to
-# parse a model, and semopy takes over a second to import)
+# parse a model)
 _LAZY = {
     "estimate_pls": "crm_analysis.sem.pls",
     "PLSResult": "crm_analysis.sem.pls",

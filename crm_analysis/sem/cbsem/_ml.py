@@ -520,7 +520,7 @@ def optimise(obj: Objective, starts: list[tuple[str, np.ndarray]], lower: np.nda
         g = kkt_gradient(obj.value_grad(x)[1], x, lower)
         gmax = np.max(np.abs(g), initial=0.0)
         if 1e-10 < gmax < 1e-1 and f < 1e19 and (best is None or f < best[1] + 1e-6):
-            x, f, it2 = newton_polish(obj, x, f, lower)
+            x, f, it2 = newton_polish(obj, x, f, lower, steps=min(30, max_iter))
             it += it2
             g = kkt_gradient(obj.value_grad(x)[1], x, lower)
         total_it += it

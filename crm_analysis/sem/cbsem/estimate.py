@@ -252,6 +252,8 @@ def _parameter_table(spec: _ml.Spec, theta: np.ndarray, vcov: np.ndarray, ci_lev
     var_rows.sort(key=lambda r: (r[0] == r[2], idx[r[0]], idx[r[2]]))
     rows += var_rows
     rows += [(lhs, op, rhs, k, np.nan) for (g, mat, i, j, k, (lhs, op, rhs), cls) in spec.locs if op == "~1"]
+    if spec.meanstructure:  # construct means fixed at 0 (lavaan lists them too)
+        rows += [(c, "~1", "", None, 0.0) for c in spec.lat]
 
     ks = [r[3] for r in rows]
     est = np.array([theta[k] if k is not None else r[4] for k, r in zip(ks, rows)], float)
@@ -360,7 +362,8 @@ def _assemble(model, spec, frame, X, theta, C, Sigma, Ssample, est_tab, fit, opt
         scores = pd.DataFrame(np.nan, index=frame.index, columns=lat)
 
     latent_cov = pd.DataFrame(C[np.ix_(l_idx, l_idx)], index=lat, columns=lat)
-    improper = _improper(est_tab, Smat, idx, obs, lat, latent_cov, bounded)
+    improper = _improper(est_tab, Smat, idx, obs, lat, latent_cov, bounded,
+                         total_var={v: var[i] for v, i in idx.items()})
     coll = collinearity(model, est_tab, latent_cov)
     msgs = list(notes)
     if not opt.converged:

@@ -224,8 +224,10 @@ def _improper(
     lat: Sequence[str],
     latent_cov: pd.DataFrame,
     bounded: bool,
+    total_var: dict | None = None,
 ) -> pd.DataFrame:
     """Every symptom of an improper solution, one row each: parameter, value, problem."""
+    total_var = total_var or {}
     rows: list[tuple[str, float, str]] = []
     latent = set(lat)
     for r in est.itertuples(index=False):
@@ -233,10 +235,11 @@ def _improper(
         if r.op == "~~" and r.lhs == r.rhs and r.free:
             kind = "latent" if r.lhs in latent else "indicator"
             what = "residual variance" if (r.lhs not in latent or _is_endogenous(est, r.lhs)) else "variance"
-            scale = max(1.0, abs(float(latent_cov.to_numpy().diagonal().max())) if kind == "latent" else 1.0)
+            # relative to the variable's total variance: the units of the data do not matter
+            scale = abs(total_var.get(r.lhs, 1.0)) or 1.0
             if r.estimate < -_BOUNDARY_TOL * scale:
                 rows.append((name, r.estimate, f"negative {kind} {what}"))
-            elif abs(r.estimate) <= _BOUNDARY_TOL * scale:
+            elif bounded and abs(r.estimate) <= _BOUNDARY_TOL * scale:
                 rows.append((name, r.estimate, f"{kind} {what} on the boundary (zero)"))
     for r in est.itertuples(index=False):
         # a correlation beyond ±1 is improper; a standardised path beyond ±1 from collinear

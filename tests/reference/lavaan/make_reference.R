@@ -94,6 +94,9 @@ save_fit(sem(pd_model, data = PoliticalDemocracy), "pd_ml")
 save_fit(sem(ecsi_mobi_model, data = mobi), "ecsi_mobi_ml")
 save_fit(sem(ecsi_mobi_model, data = mobi, estimator = "MLR"), "ecsi_mobi_mlr")
 save_fit(sem(ecsi_sat_model, data = satisfaction), "ecsi_satisfaction_ml")
+# the two-construct model of the outside review (its scale-invariance case)
+save_fit(sem("IMAG =~ imag1 + imag2 + imag3\nSAT =~ sat1 + sat2 + sat3\nSAT ~ IMAG", data = satisfaction),
+         "imag_sat_ml")
 
 # measurement invariance across the two schools (lavaan's group.equal sequence)
 save_fit(cfa(hs_model, data = hs, group = "school"), "hs_school_configural")
