@@ -248,20 +248,26 @@ class Objective:
             gm = np.zeros(spec.p)  # dF/dmu
             for blk in self.by_group[g]:
                 o = blk.obs
-                So = Sig[np.ix_(o, o)]
+                full = len(o) == spec.p
+                So = Sig if full else Sig[np.ix_(o, o)]
                 try:
                     L = np.linalg.cholesky(So)
                 except np.linalg.LinAlgError:
                     return bad
-                inv = linalg.cho_solve((L, True), np.eye(len(o)))
+                inv = np.linalg.inv(So)
                 d = (blk.xbar - mu[o]) if self.meanstructure else np.zeros(len(o))
                 logdet = 2.0 * np.sum(np.log(np.diag(L)))
                 F = logdet + np.sum(blk.S * inv) - blk.const + d @ inv @ d
                 w = blk.n / self.N
                 total += w * F
                 if grad:
-                    Gs[np.ix_(o, o)] += w * (inv - inv @ (blk.S + np.outer(d, d)) @ inv)
-                    gm[o] += w * (-2.0 * inv @ d)
+                    Go = w * (inv - inv @ (blk.S + np.outer(d, d)) @ inv)
+                    if full:
+                        Gs += Go
+                        gm += w * (-2.0 * inv @ d)
+                    else:
+                        Gs[np.ix_(o, o)] += Go
+                        gm[o] += w * (-2.0 * inv @ d)
             if grad:
                 self._chain(g, B, FB, S, m, Gs, gm, gvec)
         return total, gvec
@@ -273,13 +279,14 @@ class Objective:
         gA = 2.0 * BHB @ S @ B.T
         if self.meanstructure:
             gA = gA + np.outer(FB.T @ gm, B @ m)
+        q = len(out)
         i, j, k = self.spec._arrays[("A", g)]
-        np.add.at(out, k, gA[i, j])
+        out += np.bincount(k, weights=gA[i, j], minlength=q)
         i, j, k = self.spec._arrays[("S", g)]
-        np.add.at(out, k, np.where(i == j, BHB[i, j], 2.0 * BHB[i, j]))
+        out += np.bincount(k, weights=np.where(i == j, BHB[i, j], 2.0 * BHB[i, j]), minlength=q)
         i, _, k = self.spec._arrays[("m", g)]
         if len(k):
-            np.add.at(out, k, (FB.T @ gm)[i])
+            out += np.bincount(k, weights=(FB.T @ gm)[i], minlength=q)
 
     def jacobian(self, theta: np.ndarray, g: int) -> tuple[np.ndarray, np.ndarray]:
         """dSigma/dtheta as (q, p, p) and dmu/dtheta as (q, p) for group g."""
@@ -293,9 +300,10 @@ class Objective:
             a = FB[:, i].T  # (K, p)
             b = C[j, : spec.p]  # (K, p)
             blocks = np.einsum("ki,kj->kij", a, b)
-            np.add.at(dS, k, blocks + blocks.transpose(0, 2, 1))
+            # within one group every parameter has one location: plain (unbuffered-safe) assignment
+            dS[k] += blocks + blocks.transpose(0, 2, 1)
             Bm = B @ m
-            np.add.at(dm, k, a * Bm[j][:, None])
+            dm[k] += a * Bm[j][:, None]
         i, j, k = spec._arrays[("S", g)]
         if len(k):
             a = FB[:, i].T
@@ -303,10 +311,10 @@ class Objective:
             blocks = np.einsum("ki,kj->kij", a, b)
             sym = blocks + blocks.transpose(0, 2, 1)
             sym[i == j] /= 2.0
-            np.add.at(dS, k, sym)
+            dS[k] += sym
         i, _, k = spec._arrays[("m", g)]
         if len(k):
-            np.add.at(dm, k, FB[:, i].T)
+            dm[k] += FB[:, i].T
         return dS, dm
 
     def expected_information(self, theta: np.ndarray) -> np.ndarray:
@@ -329,15 +337,24 @@ class Objective:
                     H += (blk.n / self.N) * 2.0 * dmo @ inv @ dmo.T
         return H
 
-    def hessian(self, theta: np.ndarray, h: float = 1e-5) -> np.ndarray:
-        """Hessian of F by central differences of the analytic gradient (symmetrised)."""
+    def hessian(self, theta: np.ndarray, h: float = 1e-5, central: bool = True) -> np.ndarray:
+        """Hessian of F by differences of the analytic gradient (symmetrised).
+
+        Central differences (error of order h^2) for standard errors; forward differences (half
+        the gradients, error of order h) are enough for the Newton steps of the optimiser, whose
+        convergence is judged on the gradient itself.
+        """
         q = len(theta)
         H = np.empty((q, q))
+        g0 = None if central else self.value_grad(theta)[1]
         for k in range(q):
-            step = h * max(1.0, abs(theta[k]))
+            step = (h if central else 1e-7) * max(1.0, abs(theta[k]))
             e = np.zeros(q)
             e[k] = step
-            H[k] = (self.value_grad(theta + e)[1] - self.value_grad(theta - e)[1]) / (2 * step)
+            if central:
+                H[k] = (self.value_grad(theta + e)[1] - self.value_grad(theta - e)[1]) / (2 * step)
+            else:
+                H[k] = (self.value_grad(theta + e)[1] - g0) / step
         return (H + H.T) / 2
 
 
@@ -505,10 +522,16 @@ def optimise(obj: Objective, starts: list[tuple[str, np.ndarray]], lower: np.nda
         # the first start gets the full treatment; later ones a budget of scoring steps, and the
         # rest only when they are heading below the best so far (a start that drifts to the edge
         # of the admissible region is recorded as such, not chased for seconds)
-        budget = min(max_iter, 200) if n_start == 0 else 60
-        x, f, it = fisher_scoring(obj, x0, lower, max_iter=budget)
+        budget = min(max_iter, 200) if n_start == 0 else 30
+        x, f, it = fisher_scoring(obj, x0, lower, max_iter=budget,
+                                  target=None if best is None else best[1])
         g = kkt_gradient(obj.value_grad(x)[1], x, lower)
         promising = best is None or f < best[1] - 1e-10
+        if promising and n_start > 0 and f < 1e19 and np.max(np.abs(g), initial=0.0) > 1e-3:
+            # heading below the best so far: this start earns the full budget
+            x, f, it2 = fisher_scoring(obj, x, lower, max_iter=min(max_iter, 200))
+            it += it2
+            g = kkt_gradient(obj.value_grad(x)[1], x, lower)
         if (not (f < 1e19) or np.max(np.abs(g), initial=0.0) > 1e-2) and promising:
             bounds = [(lo if np.isfinite(lo) else None, None) for lo in lower]
             res = optimize.minimize(obj.value_grad, x if f < 1e19 else x0, jac=True, method="L-BFGS-B",
@@ -519,7 +542,7 @@ def optimise(obj: Objective, starts: list[tuple[str, np.ndarray]], lower: np.nda
             it += int(res.nit)
         g = kkt_gradient(obj.value_grad(x)[1], x, lower)
         gmax = np.max(np.abs(g), initial=0.0)
-        if 1e-10 < gmax < 1e-1 and f < 1e19 and (best is None or f < best[1] + 1e-6):
+        if 1e-10 < gmax < 1e-1 and f < 1e19 and (best is None or f < best[1] - 1e-10):
             x, f, it2 = newton_polish(obj, x, f, lower, steps=min(30, max_iter))
             it += it2
             g = kkt_gradient(obj.value_grad(x)[1], x, lower)
@@ -539,13 +562,19 @@ def optimise(obj: Objective, starts: list[tuple[str, np.ndarray]], lower: np.nda
 
 
 def fisher_scoring(obj: Objective, x: np.ndarray, lower: np.ndarray,
-                   max_iter: int = 500, gtol: float = 1e-3) -> tuple[np.ndarray, float, int]:
-    """Fisher scoring with step halving; parameters pushed against a bound are held there."""
+                   max_iter: int = 500, gtol: float = 1e-3,
+                   target: float | None = None) -> tuple[np.ndarray, float, int]:
+    """Fisher scoring with step halving; parameters pushed against a bound are held there.
+
+    With ``target`` (the best discrepancy of an earlier start) it stops once it has reached that
+    value: the start has found the same optimum, or a lower one, which the caller then polishes.
+    """
     f, g = obj.value_grad(x)
     if not f < 1e19:
         return x, f, 0
     lo = np.where(np.isfinite(lower), lower, -np.inf)
     it = 0
+    stalls = 0
     for it in range(1, max_iter + 1):
         free = ~((x <= lo + 1e-12) & (g > 0))
         if np.max(np.abs(g[free]), initial=0.0) < gtol:
@@ -556,7 +585,7 @@ def fisher_scoring(obj: Objective, x: np.ndarray, lower: np.ndarray,
         except np.linalg.LinAlgError:
             break
         t = 1.0
-        for _ in range(40):
+        for _ in range(30):
             xn = x.copy()
             xn[free] = x[free] - t * step
             xn = np.maximum(xn, lo)
@@ -568,24 +597,41 @@ def fisher_scoring(obj: Objective, x: np.ndarray, lower: np.ndarray,
             break
         small = f - fn < 1e-15 * max(1.0, abs(f))
         x, f, g = xn, fn, gn
-        if small:
+        # tiny steps over and over: pressed against the edge of the admissible region
+        stalls = stalls + 1 if t < 1e-3 else 0
+        if small or stalls >= 3:
+            break
+        if target is not None and f <= target + 1e-10 * max(1.0, abs(target)):
             break
     return x, f, it
 
 
 def newton_polish(obj: Objective, x: np.ndarray, f: float, lower: np.ndarray,
                   steps: int = 30) -> tuple[np.ndarray, float, int]:
-    """Newton steps with the finite-difference Hessian (Fisher scoring where it is not positive
-    definite), halving the step until the discrepancy falls; parameters on a bound stay there."""
+    """Newton steps on the finite-difference Hessian (Fisher scoring where it is not positive
+    definite), halving the step until the discrepancy falls; parameters on a bound stay there.
+
+    The Hessian is kept while the gradient keeps shrinking fast (a chord step costs one gradient,
+    a new Hessian q of them) and recomputed when progress slows.
+    """
+    lo = np.where(np.isfinite(lower), lower, -np.inf)
     it = 0
+    H = None
+    free_H = None
+    g_prev = np.inf
+    fv, g = obj.value_grad(x)
     for it in range(1, steps + 1):
-        fv, g = obj.value_grad(x)
         free = ~(np.isfinite(lower) & (x <= lower + 1e-10) & (g > 0))
-        if np.max(np.abs(g[free]), initial=0.0) < 1e-12:
+        gmax = np.max(np.abs(g[free]), initial=0.0)
+        if gmax < 1e-12:
             break
-        H = obj.hessian(x)[np.ix_(free, free)]
+        if H is None or gmax > 0.1 * g_prev or not np.array_equal(free, free_H):
+            H = obj.hessian(x, central=False)
+            free_H = free
+        g_prev = gmax
+        Hf = H[np.ix_(free, free)]
         try:
-            L = np.linalg.cholesky(H)
+            L = np.linalg.cholesky(Hf)
             step = linalg.cho_solve((L, True), g[free])
         except np.linalg.LinAlgError:
             Hf = obj.expected_information(x)[np.ix_(free, free)]
@@ -598,16 +644,19 @@ def newton_polish(obj: Objective, x: np.ndarray, f: float, lower: np.ndarray,
         for _ in range(30):
             xn = x.copy()
             xn[free] = x[free] - t * step
-            xn = np.maximum(xn, np.where(np.isfinite(lower), lower, -np.inf))
-            fn = obj.value(xn)
+            xn = np.maximum(xn, lo)
+            fn, gn = obj.value_grad(xn)
             if fn <= fv + 1e-16 * abs(fv):
                 improved = True
                 break
             t /= 2
         if not improved:
+            if H is not None and it > 1:
+                H = None  # a stale Hessian: try once more with a fresh one
+                continue
             break
-        done = abs(fv - fn) < 1e-15 * max(1.0, abs(fv))
-        x, f = xn, fn
+        done = abs(fv - fn) < 1e-15 * max(1.0, abs(fv)) and np.max(np.abs(gn[free]), initial=0.0) < 1e-9
+        x, f, fv, g = xn, fn, fn, gn
         if done:
             break
     return x, f, it

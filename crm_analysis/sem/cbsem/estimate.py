@@ -44,7 +44,7 @@ def estimate_cbsem(
     bounded: bool = False,
     ci_level: float = 0.95,
     max_iter: int = 10000,
-    starts: int = 3,
+    starts: int = 2,
 ) -> CBSEMResult:
     """Fit a structural equation model by maximum likelihood, as lavaan's ``sem()`` does.
 
@@ -270,26 +270,31 @@ def _parameter_table(spec: _ml.Spec, theta: np.ndarray, vcov: np.ndarray, ci_lev
     tab["free"] = [k is not None for k in ks]
     li = [(idx[r[0]], r[1], idx[r[2]]) if r[1] != "~1" else (idx[r[0]], r[1], -1) for r in rows]
 
+    # std.all in vectors: value times sd(from) / sd(to) for loadings and paths, over the variance
+    # for variances, over the residual SDs for covariances (lavaan's cov.std), over the SD for means
+    ia = np.array([x[0] for x in li])
+    ib = np.array([max(x[2], 0) for x in li])
+    op = np.array([x[1] for x in li])
+    kk = np.array([k if k is not None else -1 for k in ks])
+    fixed = np.array([r[4] for r in rows], float)
+    is_load, is_reg, is_mean = op == "=~", op == "~", op == "~1"
+    is_var = (op == "~~") & (ia == ib)
+    is_cov = (op == "~~") & (ia != ib)
+
     def std_fn(th: np.ndarray) -> np.ndarray:
         A, S, m = _ml.matrices(spec, th, 0)
         B = np.linalg.inv(np.eye(spec.nv) - A)
-        C = B @ S @ B.T
-        var = np.diag(C)
+        var = np.einsum("ij,jk,ik->i", B, S, B)
         sdv = np.sqrt(np.clip(var, 1e-300, None))
-        out = np.empty(len(rows))
-        for t, ((a, op, b), k) in enumerate(zip(li, ks)):
-            val = th[k] if k is not None else rows[t][4]
-            if op == "=~":  # lhs construct a, indicator b
-                out[t] = val * sdv[a] / sdv[b]
-            elif op == "~":
-                out[t] = val * sdv[b] / sdv[a]
-            elif op == "~1":
-                out[t] = val / sdv[a]
-            elif a == b:
-                out[t] = val / var[a] if var[a] != 0 else np.nan
-            else:
-                d = S[a, a] * S[b, b]
-                out[t] = val / math.sqrt(d) if d > 0 else np.nan
+        val = np.where(kk >= 0, th[np.maximum(kk, 0)], fixed)
+        out = np.full(len(rows), np.nan)
+        out[is_load] = (val * sdv[ia] / sdv[ib])[is_load]
+        out[is_reg] = (val * sdv[ib] / sdv[ia])[is_reg]
+        out[is_mean] = (val / sdv[ia])[is_mean]
+        vv = var[ia]
+        out[is_var] = np.where(vv != 0, val / np.where(vv != 0, vv, 1.0), np.nan)[is_var]
+        d = S[ia, ia] * S[ib, ib]
+        out[is_cov] = np.where(d > 0, val / np.sqrt(np.where(d > 0, d, 1.0)), np.nan)[is_cov]
         return out
 
     with np.errstate(invalid="ignore", divide="ignore"):
