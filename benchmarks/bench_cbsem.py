@@ -81,7 +81,8 @@ def main() -> int:
 
     w_ours, c_ours, res = timed(ours)
     print("                                         wall ms    CPU ms   chi2")
-    print(f"   ours (3 starts, verified gradient): {w_ours * 1000:8.1f} {c_ours * 1000:8.1f}   {res.fit['chi2']:.3f}")
+    print(f"   ours ({len(res.starts)} starts, verified gradient): {w_ours * 1000:8.1f} {c_ours * 1000:8.1f}   "
+          f"{res.fit['chi2']:.3f}")
     lav = lavaan_time(model.to_text().replace("\n", "\\n"))
     if lav is None:
         print("   lavaan: Rscript with lavaan not found, skipped")
