@@ -53,6 +53,12 @@ def test_csi_notebook_on_the_real_mobi_data(shared_dir, tmp_path):
     results = json.loads((outcome.output_dir / "results.json").read_text("utf-8"))
     for key in ("paths", "r_squared", "reliability", "htmt", "index", "ipma", "fit"):
         assert results.get(key), key
+    # the report shows lavaan's solution (issue 9: semopy had stopped at 575.763 and called it converged)
+    assert results["fit"]["cbsem"]["chi2"] == pytest.approx(575.571, abs=1e-3)
+    check = results["cbsem_check"]
+    assert check["converged"] and check["proper"] and check["largest_gradient"] < 1e-6
+    html = (outcome.output_dir / "report.html").read_text("utf-8")
+    assert "not interpretable" not in html and "collinearity note" in html
     prov = json.loads((outcome.output_dir / "provenance.json").read_text("utf-8"))
     assert prov["inputs"]["data"]["path"].endswith("ecsi_mobi.csv") and len(prov["inputs"]["data"]["sha256"]) == 64
 

@@ -4,6 +4,7 @@ Savalei); the chi-square difference test of nested models."""
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -153,6 +154,12 @@ def chi2_difference(restricted: pd.Series, general: pd.Series) -> tuple[float, f
     """
     dchi = float(restricted["chi2"] - general["chi2"])
     ddf = float(restricted["df"] - general["df"])
+    if dchi < -1e-6:
+        # a constrained model cannot fit better than its parent at the ML optima: no p-value
+        warnings.warn(f"chi2_difference: the restricted model fits better than the general one "
+                      f"(delta chi2 = {dchi:.3f}); one of the fits is not at its optimum, no test is made",
+                      UserWarning, stacklevel=2)
+        return dchi, ddf, np.nan
     return dchi, ddf, float(stats.chi2.sf(dchi, ddf)) if ddf > 0 else np.nan
 
 
