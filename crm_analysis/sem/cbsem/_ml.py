@@ -20,7 +20,7 @@ reports convergence only when the gradient vanishes (the KKT conditions under bo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Sequence
 
 import numpy as np
 from scipy import linalg, optimize

@@ -142,7 +142,7 @@ def _fit(model, frames, groups, group_equal, start, max_iter, notes) -> Multigro
         msgs.append(f"improper solution: negative variance: {listed}")
     vals = sorted(s["discrepancy"] for s in opt.starts)
     N = float(sum(len(f) for f in frames))
-    result = MultigroupResult(
+    return MultigroupResult(
         groups=list(groups),
         group_equal=tuple(group_equal),
         estimates=est,
@@ -151,13 +151,12 @@ def _fit(model, frames, groups, group_equal, start, max_iter, notes) -> Multigro
         converged=opt.converged,
         iterations=opt.iterations,
         warnings=msgs,
+        starts=pd.DataFrame([{"start": s["start"], "chi2": N * s["discrepancy"], "grad_max": s["grad_max"],
+                              "iterations": s["iterations"]} for s in opt.starts]),
+        runner_up_gap=float(N * (vals[1] - vals[0])) if len(vals) > 1 else 0.0,
+        grad_max=opt.grad_max,
+        proper=len(neg) == 0,
     )
-    result.starts = pd.DataFrame([{"start": s["start"], "chi2": N * s["discrepancy"], "grad_max": s["grad_max"],
-                                   "iterations": s["iterations"]} for s in opt.starts])
-    result.runner_up_gap = float(N * (vals[1] - vals[0])) if len(vals) > 1 else 0.0
-    result.grad_max = opt.grad_max
-    result.proper = len(neg) == 0
-    return result
 
 
 def _group_start(spec: _ml.Spec, blocks: list[_ml.Block], kind: str) -> np.ndarray:

@@ -340,7 +340,14 @@ class MultigroupResult:
     n_obs : Series
         Rows per group.
     converged : bool
+        ``True`` only when the gradient vanishes at the reported point.
     warnings : list of str
+    starts : DataFrame
+        ``start, chi2, grad_max, iterations`` per start tried (``parent`` is the less constrained
+        model's solution); ``runner_up_gap`` the chi-square distance of the next best start.
+    grad_max : float
+    proper : bool
+        No negative variance in any group.
     """
 
     groups: list
@@ -351,6 +358,10 @@ class MultigroupResult:
     converged: bool
     iterations: int
     warnings: list[str]
+    starts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    runner_up_gap: float = 0.0
+    grad_max: float = 0.0
+    proper: bool = True
 
     def summary(self) -> str:
         f = self.fit
