@@ -561,6 +561,22 @@ def optimise(obj: Objective, starts: list[tuple[str, np.ndarray]], lower: np.nda
     return Optimum(x, float(f), gmax, ok, total_it, msg, tried)
 
 
+def _halving_step(obj: Objective, x: np.ndarray, step: np.ndarray, free: np.ndarray, lo: np.ndarray,
+                  f_max: float, tries: int = 30):
+    """x - t step on the free parameters (projected on the bounds), halving t from 1 until the
+    discrepancy is at most ``f_max``; (x_new, f_new, g_new, t), or None when no step does."""
+    t = 1.0
+    for _ in range(tries):
+        xn = x.copy()
+        xn[free] = x[free] - t * step
+        xn = np.maximum(xn, lo)
+        fn, gn = obj.value_grad(xn)
+        if fn <= f_max:
+            return xn, fn, gn, t
+        t /= 2
+    return None
+
+
 def fisher_scoring(obj: Objective, x: np.ndarray, lower: np.ndarray,
                    max_iter: int = 500, gtol: float = 1e-3,
                    target: float | None = None) -> tuple[np.ndarray, float, int]:
@@ -584,17 +600,10 @@ def fisher_scoring(obj: Objective, x: np.ndarray, lower: np.ndarray,
             step = np.linalg.solve(H + 1e-12 * np.eye(len(H)), g[free])
         except np.linalg.LinAlgError:
             break
-        t = 1.0
-        for _ in range(30):
-            xn = x.copy()
-            xn[free] = x[free] - t * step
-            xn = np.maximum(xn, lo)
-            fn, gn = obj.value_grad(xn)
-            if fn <= f:
-                break
-            t /= 2
-        else:
+        found = _halving_step(obj, x, step, free, lo, f)
+        if found is None:
             break
+        xn, fn, gn, t = found
         small = f - fn < 1e-15 * max(1.0, abs(f))
         x, f, g = xn, fn, gn
         # tiny steps over and over: pressed against the edge of the admissible region
@@ -639,22 +648,13 @@ def newton_polish(obj: Objective, x: np.ndarray, f: float, lower: np.ndarray,
                 step = np.linalg.solve(Hf + 1e-10 * np.eye(len(Hf)), g[free])
             except np.linalg.LinAlgError:
                 break
-        t = 1.0
-        improved = False
-        for _ in range(30):
-            xn = x.copy()
-            xn[free] = x[free] - t * step
-            xn = np.maximum(xn, lo)
-            fn, gn = obj.value_grad(xn)
-            if fn <= fv + 1e-16 * abs(fv):
-                improved = True
-                break
-            t /= 2
-        if not improved:
+        found = _halving_step(obj, x, step, free, lo, fv + 1e-16 * abs(fv))
+        if found is None:
             if H is not None and it > 1:
                 H = None  # a stale Hessian: try once more with a fresh one
                 continue
             break
+        xn, fn, gn, _ = found
         done = abs(fv - fn) < 1e-15 * max(1.0, abs(fv)) and np.max(np.abs(gn[free]), initial=0.0) < 1e-9
         x, f, fv, g = xn, fn, fn, gn
         if done:
