@@ -9,7 +9,8 @@
   and the CB-SEM measurement-invariance sequence (configural, metric, scalar).
 - :func:`compare_models`: two specifications on the same data, side by side.
 - :func:`assess_loadings`, :func:`assess_reliability`, :func:`assess_htmt`: measurement-model
-  verdicts against the usual thresholds; :func:`plot_index`, :func:`plot_paths` figures.
+  verdicts against the usual thresholds; :func:`plot_index`, :func:`plot_paths` figures;
+  :func:`plot_model`, the path diagram (constructs with R², arrows with β and significance).
 
 Examples
 --------
@@ -74,6 +75,7 @@ __all__ = [
     "plot_index",
     "plot_ipma",
     "plot_paths",
+    "plot_model",
     "preset",
     "presets",
     "read_survey",
@@ -103,6 +105,7 @@ _LAZY = {
     "style_verdicts": "crm_analysis.csi.quality",
     "plot_index": "crm_analysis.csi.plots",
     "plot_paths": "crm_analysis.csi.plots",
+    "plot_model": "crm_analysis.csi.path_diagram",
     "ecsi_synthetic": "crm_analysis.csi.synthetic",
     "ModelComparison": "crm_analysis.csi.compare",
 }
