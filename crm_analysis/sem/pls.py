@@ -61,6 +61,30 @@ def _check_options(scheme, scaled, max_iter, tol, missing, convergence) -> None:
         raise ParameterError(f"tol: expected a number in (0, 1), got {tol!r}")
 
 
+def _consistent_mask(consistent: Any, m: Model) -> np.ndarray | None:
+    """``consistent=`` as a (J,) bool array over ``m.constructs`` (None: plain PLS)."""
+    if consistent is None or consistent is False:
+        return None
+    if consistent is True:
+        mask = np.array([m.modes[c] == "A" for c in m.constructs])
+        return mask if mask.any() else None
+    if isinstance(consistent, str) or not isinstance(consistent, Sequence):
+        raise ParameterError(
+            f"consistent: expected True, False or a list of construct names, got {consistent!r}"
+        )
+    unknown = [c for c in consistent if c not in m.constructs]
+    if unknown:
+        raise ParameterError(f"consistent: {unknown} are not constructs of the model ({m.constructs})")
+    formative = [c for c in consistent if m.modes[c] == "B"]
+    if formative:
+        raise ParameterError(
+            f"consistent: {formative} are composites (mode B, '<~'); PLSc corrects only common-factor "
+            f"(reflective, '=~') constructs"
+        )
+    mask = np.array([c in set(consistent) for c in m.constructs])
+    return mask if mask.any() else None
+
+
 def _pls_model(model: Model | str) -> Model:
     """The model, refused when PLS cannot estimate it (a construct without a structural path)."""
     m = as_model(model)
@@ -365,10 +389,11 @@ class PLSSummary:
                     (f"{r.n_bootstrap} resamples, {s['ci']} {100 * s['ci_level']:g}% CI, seed={s['seed']}"
                      if r.bootstrap_draws else "none"),
                     f"{r.gof:.4f}",
+                    ("PLSc (consistent) for " + ", ".join(s["consistent"])) if s.get("consistent") else "PLS",
                 ]
             },
             index=["constructs", "indicators", "structural paths", "observations", "inner scheme",
-                   "indicators used", "iterations", "missing values", "bootstrap", "GoF"],
+                   "indicators used", "iterations", "missing values", "bootstrap", "GoF", "estimator"],
         )
         out: list[tuple[str, pd.DataFrame | str]] = [("PLS path model", head)]
         if r.warnings:
@@ -430,6 +455,7 @@ def estimate_pls(
     ci: str = "percentile",
     ci_level: float = 0.95,
     convergence: str = "seminr",
+    consistent: bool | Sequence[str] = False,
 ) -> PLSResult:
     """Estimate a PLS path model (Wold's algorithm, Lohmoeller's formulation).
 
@@ -466,6 +492,14 @@ def estimate_pls(
         ``tol`` (R seminr, SmartPLS). "plspm": R plspm's rule, sum of squared changes of the
         absolute unnormalised weights below ``tol`` (use it, with plspm's ``tol``, to reproduce
         plspm digit for digit).
+    consistent : bool or list of str
+        Consistent PLS (PLSc, Dijkstra & Henseler 2015). ``True`` corrects every reflective
+        (``=~``) construct, a list only the constructs named. The weights and scores stay the
+        PLS composites; each corrected construct's correlations are divided by ``sqrt(rho_A)``
+        (``lv_correlations``), its loadings become ``w sqrt(rho_A) / (w'w)``, and paths, R²,
+        effects, f² and the inner OLS table are computed from the corrected correlations
+        (seminr's ``reflective()`` constructs; SmartPLS' PLSc). Correlations beyond ±1 or
+        rho_A > 1 (an inadmissible solution) are reported in ``warnings``.
 
     Returns
     -------
@@ -496,6 +530,7 @@ def estimate_pls(
     ci_level = _check_level(ci_level)
     rng = bs.generator(seed)
     m = _pls_model(model)
+    cmask = _consistent_mask(consistent, m)
     if not isinstance(data, pd.DataFrame):
         raise InputError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
     prep = _prepare(data, m, missing)
@@ -510,7 +545,7 @@ def estimate_pls(
     S = (Xc.T @ Xc) / n
     R = _check_moments(mu, S, m)
     opts = dict(scheme=scheme, scaled=bool(scaled), max_iter=int(max_iter), tol=float(tol),
-                convergence=convergence)
+                convergence=convergence, consistent=cmask)
     S = S[None]
     nobs = np.array([float(n)])
     fit = core.fit_batch(S, nobs, st, **opts)
@@ -522,12 +557,33 @@ def estimate_pls(
                f"raise max_iter, try scheme='path', or check the model")
         notes.insert(0, msg)
         warnings.warn(msg, ConvergenceWarning, stacklevel=2)
-    settings = dict(opts, missing=missing, bootstrap=int(bootstrap), seed=seed if not
+    if cmask is not None:
+        notes += _inadmissible(fit, cmask, st)
+    settings = dict(opts, consistent=[] if cmask is None else [c for c, k in zip(m.constructs, cmask) if k],
+                    missing=missing, bootstrap=int(bootstrap), seed=seed if not
                     isinstance(seed, np.random.Generator) else "Generator", ci=ci, ci_level=ci_level)
     result = _build_result(m, st, prep, mu, S[0], R, fit, settings, notes, n_iter, converged)
     if bootstrap:
         _run_bootstrap(result, st, Xc, opts, int(bootstrap), rng)
     return result
+
+
+def _inadmissible(fit: dict, cmask: np.ndarray, st: core.Structure) -> list[str]:
+    """PLSc notes: rho_A above 1 or corrected construct correlations beyond ±1."""
+    cs = st.constructs
+    out = []
+    rho = fit["rho_a"][0]
+    big = [f"{cs[j]} ({rho[j]:.3f})" for j in np.flatnonzero(cmask & (rho > 1))]
+    if big:
+        out.append(f"PLSc: rho_A above 1 for {', '.join(big)}: the consistent loadings exceed the "
+                   f"PLS ones by more than the reliability allows; check the block")
+    Rc = fit["lv_cor"][0]
+    bad = [f"{cs[a]}-{cs[b]} ({Rc[a, b]:.3f})" for a in range(st.J) for b in range(a + 1, st.J)
+           if abs(Rc[a, b]) >= 1]
+    if bad:
+        out.append(f"PLSc: corrected construct correlation(s) beyond ±1: {', '.join(bad)} "
+                   f"(an inadmissible solution; the constructs are not empirically distinct)")
+    return out
 
 
 def _fmt_index(constructs, pairs):
@@ -742,7 +798,7 @@ def _run_bootstrap(res: PLSResult, st: core.Structure, Xc: np.ndarray, opts: dic
     n, p = Xc.shape
     counts = np.empty((B, n), dtype=np.int32)
     draws: dict[str, list[np.ndarray]] = {}
-    conv, degen = [], []
+    conv, degen, lv_cors = [], [], []
     moments: dict[str, list[np.ndarray]] = {}
     raw_means = res.indicator_means.to_numpy(dtype=float)  # Xc is centred on these
     step = _chunks(B, n, p)
@@ -755,6 +811,7 @@ def _run_bootstrap(res: PLSResult, st: core.Structure, Xc: np.ndarray, opts: dic
         ok = fit["converged"]
         conv.append(ok)
         degen.append(fit["degenerate"])
+        lv_cors.append(fit["lv_cor"])
         for k, v in flat.items():
             v = v.astype(float, copy=True)
             v[~ok] = np.nan  # non-converged resamples do not enter the intervals
@@ -774,6 +831,17 @@ def _run_bootstrap(res: PLSResult, st: core.Structure, Xc: np.ndarray, opts: dic
             f"{int(bad.sum())} of {B} bootstrap resamples have a constant indicator (too few "
             f"distinct answers in the resample) and were left out of the standard errors and intervals"
         )
+    if opts.get("consistent") is not None:
+        J = st.J
+        off = ~np.eye(J, dtype=bool)
+        rc = np.concatenate(lv_cors)
+        wild = (np.abs(rc[:, off]) >= 1).any(axis=1) & ok
+        if wild.any():
+            res.warnings.append(
+                f"PLSc: {int(wild.sum())} of {B} bootstrap resamples have a corrected construct "
+                f"correlation beyond ±1 (inadmissible); they are kept, as SmartPLS and seminr do, "
+                f"and widen the intervals"
+            )
     slow = ~ok & ~bad
     if slow.any():
         res.warnings.append(
@@ -875,6 +943,7 @@ def pls_batch(
     convergence: str = "seminr",
     missing: str = "listwise",
     extras: bool = False,
+    consistent: bool | Sequence[str] = False,
 ) -> PLSBatch:
     """Estimate ``model`` on many resamples of ``data`` at once (bootstrap, permutation, groups).
 
@@ -901,6 +970,8 @@ def pls_batch(
         replaced by the column means of the full data first.
     extras : bool
         Also compute HTMT, reliability, f², adjusted R², GoF (a little slower).
+    consistent : bool or list of str
+        PLSc, as :func:`estimate_pls`.
 
     Returns
     -------
@@ -958,7 +1029,7 @@ def pls_batch(
     Xc = X - mu
     Xc[~valid] = 0.0
     opts = dict(scheme=scheme, scaled=bool(scaled), max_iter=int(max_iter), tol=float(tol),
-                convergence=convergence)
+                convergence=convergence, consistent=_consistent_mask(consistent, m))
     step = _chunks(B, n_rows, len(st.indicators))
     parts: dict[str, list[np.ndarray]] = {}
     for s in range(0, B, step):
