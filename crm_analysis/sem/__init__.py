@@ -3,7 +3,8 @@
 - :class:`Model` / :class:`ModelBuilder`: the model description (lavaan-style syntax) shared by
   every estimator.
 - :func:`estimate_pls`: PLS path modelling (Wold / Lohmoeller algorithm, as R plspm and seminr),
-  with batched bootstrap.
+  with batched bootstrap; ``consistent=True`` for PLSc.
+- :func:`predict_pls`, :func:`cvpat`: PLSpredict and the cross-validated predictive ability test.
 - :func:`simulate`: seeded data from a known model.
 - CB-SEM (``crm_analysis.sem.cbsem``) is loaded on first use, so importing this package does not
   import semopy.
@@ -29,6 +30,10 @@ __all__ = [
     "estimate_pls",
     "PLSResult",
     "pls_batch",
+    "predict_pls",
+    "PLSPredictResult",
+    "cvpat",
+    "seminr_folds",
     "simulate",
     "implied_covariance",
     "ConvergenceWarning",
@@ -46,6 +51,10 @@ _LAZY = {
     "pls_batch": "crm_analysis.sem.pls",
     "PLSBatch": "crm_analysis.sem.pls",
     "ConvergenceWarning": "crm_analysis.sem.pls",
+    "predict_pls": "crm_analysis.sem.predict",
+    "PLSPredictResult": "crm_analysis.sem.predict",
+    "cvpat": "crm_analysis.sem.predict",
+    "seminr_folds": "crm_analysis.sem.predict",
     "simulate": "crm_analysis.sem.simulation",
     "implied_covariance": "crm_analysis.sem.simulation",
     "estimate_cbsem": "crm_analysis.sem.cbsem",
