@@ -4,6 +4,7 @@
   every estimator.
 - :func:`estimate_pls`: PLS path modelling (Wold / Lohmoeller algorithm, as R plspm and seminr),
   with batched bootstrap; ``consistent=True`` for PLSc.
+- :func:`model_fit`: SRMR, d_ULS, d_G and the bootstrap test of exact fit.
 - :func:`predict_pls`, :func:`cvpat`: PLSpredict and the cross-validated predictive ability test.
 - :func:`simulate`: seeded data from a known model.
 - CB-SEM (``crm_analysis.sem.cbsem``) is loaded on first use, so importing this package does not
@@ -34,6 +35,8 @@ __all__ = [
     "PLSPredictResult",
     "cvpat",
     "seminr_folds",
+    "model_fit",
+    "ModelFit",
     "simulate",
     "implied_covariance",
     "ConvergenceWarning",
@@ -55,6 +58,8 @@ _LAZY = {
     "PLSPredictResult": "crm_analysis.sem.predict",
     "cvpat": "crm_analysis.sem.predict",
     "seminr_folds": "crm_analysis.sem.predict",
+    "model_fit": "crm_analysis.sem.fit_measures",
+    "ModelFit": "crm_analysis.sem.fit_measures",
     "simulate": "crm_analysis.sem.simulation",
     "implied_covariance": "crm_analysis.sem.simulation",
     "estimate_cbsem": "crm_analysis.sem.cbsem",
