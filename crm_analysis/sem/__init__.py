@@ -4,6 +4,7 @@
   every estimator.
 - :func:`estimate_pls`: PLS path modelling (Wold / Lohmoeller algorithm, as R plspm and seminr),
   with batched bootstrap; ``consistent=True`` for PLSc.
+- :func:`simple_slopes`: simple slopes of an interaction term (``Y ~ X + M + X:M``).
 - :func:`model_fit`: SRMR, d_ULS, d_G and the bootstrap test of exact fit.
 - :func:`predict_pls`, :func:`cvpat`: PLSpredict and the cross-validated predictive ability test.
 - :func:`simulate`: seeded data from a known model.
@@ -37,6 +38,7 @@ __all__ = [
     "seminr_folds",
     "model_fit",
     "ModelFit",
+    "simple_slopes",
     "simulate",
     "implied_covariance",
     "ConvergenceWarning",
@@ -59,6 +61,7 @@ _LAZY = {
     "cvpat": "crm_analysis.sem.predict",
     "seminr_folds": "crm_analysis.sem.predict",
     "model_fit": "crm_analysis.sem.fit_measures",
+    "simple_slopes": "crm_analysis.sem.interaction",
     "ModelFit": "crm_analysis.sem.fit_measures",
     "simulate": "crm_analysis.sem.simulation",
     "implied_covariance": "crm_analysis.sem.simulation",

@@ -210,7 +210,7 @@ def model_fit(
     if isinstance(bootstrap, bool) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 0 \
             or 0 < bootstrap < 50:
         raise ParameterError(f"bootstrap: expected 0 (no test) or a number of resamples >= 50, got {bootstrap!r}")
-    m = _pls_model(model)
+    m = _pls_model(model, what="model_fit")
     cmask = _consistent_mask(consistent, m)
     if not isinstance(data, pd.DataFrame):
         raise InputError(f"data: expected a pandas DataFrame, got {type(data).__name__}")

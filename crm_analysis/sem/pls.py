@@ -66,7 +66,7 @@ def _consistent_mask(consistent: Any, m: Model) -> np.ndarray | None:
     if consistent is None or consistent is False:
         return None
     if consistent is True:
-        mask = np.array([m.modes[c] == "A" for c in m.constructs])
+        mask = np.array([m.modes[c] == "A" and ":" not in c for c in m.constructs])
         return mask if mask.any() else None
     if isinstance(consistent, str) or not isinstance(consistent, Sequence):
         raise ParameterError(
@@ -75,7 +75,7 @@ def _consistent_mask(consistent: Any, m: Model) -> np.ndarray | None:
     unknown = [c for c in consistent if c not in m.constructs]
     if unknown:
         raise ParameterError(f"consistent: {unknown} are not constructs of the model ({m.constructs})")
-    formative = [c for c in consistent if m.modes[c] == "B"]
+    formative = [c for c in consistent if m.modes[c] == "B" or ":" in c]
     if formative:
         raise ParameterError(
             f"consistent: {formative} are composites (mode B, '<~'); PLSc corrects only common-factor "
@@ -85,15 +85,20 @@ def _consistent_mask(consistent: Any, m: Model) -> np.ndarray | None:
     return mask if mask.any() else None
 
 
-def _pls_model(model: Model | str) -> Model:
+def _pls_model(model: Model | str, *, allow_interactions: bool = False, what: str = "this function") -> Model:
     """The model, refused when PLS cannot estimate it (a construct without a structural path)."""
     m = as_model(model)
+    if m.interactions and not allow_interactions:
+        raise InputError(
+            f"the model has interaction terms ({', '.join(f'{a}:{b}' for a, b, _ in m.interactions)}); "
+            f"{what} does not handle them yet: use sem.estimate_pls(..., interactions=...)"
+        )
     if len(m.constructs) < 2 or not m.structural_paths:
         raise InputError(
             "PLS path modelling needs at least two constructs joined by a structural path "
             "(e.g. 'Y ~ X'): the inner proxies are built from neighbouring constructs"
         )
-    linked = {c for pair in m.structural_paths for c in pair}
+    linked = {c for pair in m.structural_paths for c in pair} | {c for t in m.interactions for c in t}
     lonely = [c for c in m.constructs if c not in linked]
     if lonely:
         raise InputError(
@@ -456,6 +461,7 @@ def estimate_pls(
     ci_level: float = 0.95,
     convergence: str = "seminr",
     consistent: bool | Sequence[str] = False,
+    interactions: str = "two_stage",
 ) -> PLSResult:
     """Estimate a PLS path model (Wold's algorithm, Lohmoeller's formulation).
 
@@ -500,6 +506,10 @@ def estimate_pls(
         effects, f² and the inner OLS table are computed from the corrected correlations
         (seminr's ``reflective()`` constructs; SmartPLS' PLSc). Correlations beyond ±1 or
         rho_A > 1 (an inadmissible solution) are reported in ``warnings``.
+    interactions : {"two_stage", "product_indicator", "orthogonal"}
+        How interaction terms of the model (``Y ~ X + M + X:M``) are built, see
+        :mod:`crm_analysis.sem.interaction`; the interaction construct is named ``"X:M"``.
+        The bootstrap regenerates the interaction columns in every resample.
 
     Returns
     -------
@@ -529,11 +539,24 @@ def estimate_pls(
     _check_choice(ci, "ci", _CI)
     ci_level = _check_level(ci_level)
     rng = bs.generator(seed)
-    m = _pls_model(model)
-    cmask = _consistent_mask(consistent, m)
+    m = _pls_model(model, allow_interactions=True)
     if not isinstance(data, pd.DataFrame):
         raise InputError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
-    prep = _prepare(data, m, missing)
+    ints = None
+    if m.interactions:
+        from crm_analysis.sem import interaction
+
+        _check_choice(interactions, "interactions", interaction.METHODS)
+        ints = interaction.prepare(m, interactions, dict(scheme=scheme, scaled=True, max_iter=int(max_iter),
+                                                         tol=float(tol), convergence=convergence))
+        prep = _prepare(data, ints.base, missing)
+        X_base = prep.X.copy()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            prep.X = np.hstack([prep.X, ints.generate(prep.X)])
+        m = ints.model
+    else:
+        prep = _prepare(data, m, missing)
+    cmask = _consistent_mask(consistent, m)
     notes = list(prep.notes)
     if m.covariances:
         notes.append(f"{len(m.covariances)} covariance statement(s) (~~) ignored: PLS does not estimate them")
@@ -549,6 +572,9 @@ def estimate_pls(
     S = S[None]
     nobs = np.array([float(n)])
     fit = core.fit_batch(S, nobs, st, **opts)
+    if ints is not None:
+        fit["nobs_"] = nobs
+        ints.adjust(fit, st, cmask is not None)
     converged = bool(fit["converged"][0])
     n_iter = int(fit["n_iter"][0])
     if not converged:
@@ -561,11 +587,31 @@ def estimate_pls(
         notes += _inadmissible(fit, cmask, st)
     settings = dict(opts, consistent=[] if cmask is None else [c for c, k in zip(m.constructs, cmask) if k],
                     missing=missing, bootstrap=int(bootstrap), seed=seed if not
-                    isinstance(seed, np.random.Generator) else "Generator", ci=ci, ci_level=ci_level)
+                    isinstance(seed, np.random.Generator) else "Generator", ci=ci, ci_level=ci_level,
+                    interactions=interactions if ints is not None else None)
     result = _build_result(m, st, prep, mu, S[0], R, fit, settings, notes, n_iter, converged)
     if bootstrap:
-        _run_bootstrap(result, st, Xc, opts, int(bootstrap), rng)
+        _run_bootstrap(result, st, Xc, opts, int(bootstrap), rng,
+                       None if ints is None else (ints, X_base, mu))
     return result
+
+
+def _interaction_moments(spec, counts: np.ndarray):
+    """Covariance stack of the data with the interaction columns regenerated in each resample
+    (``spec = (interactions, base indicator values, full-sample means of all columns)``)."""
+    ints, Xb, mu = spec
+    B = len(counts)
+    p = len(mu)
+    S = np.empty((B, p, p))
+    means = np.empty((B, p))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for b, w in enumerate(counts):
+            A = np.hstack([Xb, ints.generate(Xb, w)]) - mu
+            nb = w.sum()
+            means[b] = w @ A / nb
+            Ac = A - means[b]
+            S[b] = (Ac.T * w) @ Ac / nb
+    return S, means, counts.sum(axis=1)
 
 
 def _inadmissible(fit: dict, cmask: np.ndarray, st: core.Structure) -> list[str]:
@@ -794,7 +840,7 @@ def _chunks(B: int, n: int, p: int) -> int:
 
 
 def _run_bootstrap(res: PLSResult, st: core.Structure, Xc: np.ndarray, opts: dict, B: int,
-                   rng: np.random.Generator) -> None:
+                   rng: np.random.Generator, ints=None) -> None:
     n, p = Xc.shape
     counts = np.empty((B, n), dtype=np.int32)
     draws: dict[str, list[np.ndarray]] = {}
@@ -805,8 +851,11 @@ def _run_bootstrap(res: PLSResult, st: core.Structure, Xc: np.ndarray, opts: dic
     for s in range(0, B, step):
         c = bs.resample_counts(n, min(step, B - s), rng)
         counts[s:s + len(c)] = c
-        S, means, nobs = core.covariance_stack(Xc, c)
+        S, means, nobs = core.covariance_stack(Xc, c) if ints is None else _interaction_moments(ints, c)
         fit = core.fit_batch(S, nobs, st, **opts)
+        if ints is not None:
+            fit["nobs_"] = nobs
+            ints[0].adjust(fit, st, opts["consistent"] is not None)
         flat = _flatten(fit, st, res._pairs, res._hp)
         ok = fit["converged"]
         conv.append(ok)
@@ -852,8 +901,12 @@ def _run_bootstrap(res: PLSResult, st: core.Structure, Xc: np.ndarray, opts: dic
     jc = bs.jackknife_counts(n, seed=rng)
     jack: dict[str, list[np.ndarray]] = {}
     for s in range(0, len(jc), step):
-        S, _, nobs = core.covariance_stack(Xc, jc[s:s + step])
+        S, _, nobs = (core.covariance_stack(Xc, jc[s:s + step]) if ints is None
+                      else _interaction_moments(ints, jc[s:s + step]))
         fit = core.fit_batch(S, nobs, st, **opts)
+        if ints is not None:
+            fit["nobs_"] = nobs
+            ints[0].adjust(fit, st, opts["consistent"] is not None)
         for k, v in _flatten(fit, st, res._pairs, res._hp).items():
             jack.setdefault(k, []).append(v)
     res._jackknife = {k: np.concatenate(v) for k, v in jack.items()}
@@ -994,7 +1047,7 @@ def pls_batch(
     (500,)
     """
     _check_options(scheme, scaled, max_iter, tol, missing, convergence)
-    m = _pls_model(model)
+    m = _pls_model(model, what="pls_batch")
     if not isinstance(data, pd.DataFrame):
         raise InputError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
     if (indices is None) == (counts is None):

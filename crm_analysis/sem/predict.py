@@ -186,7 +186,7 @@ def predict_pls(
     for name, v in (("k", k), ("repetitions", repetitions)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < (2 if name == "k" else 1):
             raise ParameterError(f"{name}: expected an integer >= {2 if name == 'k' else 1}, got {v!r}")
-    m = _pls_model(model)
+    m = _pls_model(model, what="predict_pls")
     cmask = _consistent_mask(consistent, m)
     if not isinstance(data, pd.DataFrame):
         raise InputError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
