@@ -12,6 +12,8 @@ Syntax
 ``Y ~ X1 + X2``        structural paths ``X1 -> Y`` and ``X2 -> Y``
 ``Y ~ X + M + X:M``    an interaction (moderation) term ``X:M`` as a predictor of ``Y``
                        (PLS: ``estimate_pls(interactions=...)``)
+``H =~ A + B``         higher-order construct over the constructs ``A`` and ``B`` (``<~``:
+                       mode B; PLS: ``estimate_pls(hoc=...)``)
 ``x1 ~~ x2``           residual covariance (used by CB-SEM only; PLS ignores it)
 ``# ...``              comment to the end of the line
 =====================  ==================================================================
@@ -369,13 +371,25 @@ class Model:
 
     @property
     def all_indicators(self) -> list[str]:
-        """Every indicator column, block after block in construct order."""
-        return [x for c in self._constructs for x in self._indicators[c]]
+        """Every indicator column, block after block in construct order (the data columns: the
+        lower-order constructs of a higher-order construct are not columns)."""
+        return [x for c in self._constructs for x in self._indicators[c] if x not in self._indicators]
 
     @property
     def construct_of(self) -> dict[str, str]:
-        """The construct each indicator measures: ``{indicator: construct}``."""
-        return {x: c for c in self._constructs for x in self._indicators[c]}
+        """The construct each indicator column measures: ``{indicator: construct}``."""
+        return {x: c for c in self._constructs for x in self._indicators[c] if x not in self._indicators}
+
+    @property
+    def higher_order(self) -> dict[str, list[str]]:
+        """``{higher-order construct: its lower-order constructs}`` (``HOC =~ LOC1 + LOC2``).
+
+        Examples
+        --------
+        >>> Model("A =~ a1 + a2\\nB =~ b1 + b2\\nH =~ A + B\\nY =~ y\\nY ~ H").higher_order
+        {'H': ['A', 'B']}
+        """
+        return {c: list(v) for c, v in self._indicators.items() if v and v[0] in self._indicators}
 
     @property
     def endogenous(self) -> list[str]:
@@ -808,14 +822,7 @@ class ModelBuilder:
                         x,
                     )
                 if x in self._indicators:
-                    line = self._sources.get(("ind", c, x))
-                    raise self._err(
-                        f"{x!r} is both a construct and an indicator of {c!r}: higher-order "
-                        f"constructs are not supported (use the repeated-indicators approach: "
-                        f"list the lower-order items under {c!r})",
-                        line,
-                        x,
-                    )
+                    self._check_higher_order(c, x)
                 owner[x] = c
         for iv, mod, t in self._ints:
             line = self._sources.get(("int", iv, mod, t))
@@ -844,6 +851,25 @@ class ModelBuilder:
                         x,
                     )
         self._topological()
+
+    def _check_higher_order(self, c: str, x: str) -> None:
+        """``c =~ x`` with ``x`` a construct: ``c`` must be a second-order construct over >= 2
+        first-order constructs and nothing else."""
+        line = self._sources.get(("ind", c, x))
+        items = self._indicators[c]
+        others = [y for y in items if y not in self._indicators]
+        if others:
+            raise self._err(
+                f"{c!r} mixes constructs ({x!r}) and indicators ({others[0]!r}): a higher-order construct "
+                f"is measured by lower-order constructs only", line, x)
+        if len(items) < 2:
+            raise self._err(
+                f"{c!r} is a higher-order construct over one lower-order construct ({x!r}); it needs at "
+                f"least two (or list {x!r}'s items under {c!r})", line, x)
+        if any(y in self._indicators for y in self._indicators[x]):
+            raise self._err(
+                f"{x!r} is itself a higher-order construct: only second-order constructs are supported",
+                line, x)
 
     def _topological(self) -> list[str]:
         """Kahn's algorithm, ties broken by construct order; a cycle raises InputError."""

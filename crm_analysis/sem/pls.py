@@ -93,12 +93,21 @@ def _pls_model(model: Model | str, *, allow_interactions: bool = False, what: st
             f"the model has interaction terms ({', '.join(f'{a}:{b}' for a, b, _ in m.interactions)}); "
             f"{what} does not handle them yet: use sem.estimate_pls(..., interactions=...)"
         )
+    if m.higher_order and not allow_interactions:
+        raise InputError(
+            f"the model has higher-order constructs ({', '.join(m.higher_order)}); {what} does not "
+            f"handle them (PLSpredict has no published solution for them either): use "
+            f"sem.estimate_pls(..., hoc=...)"
+        )
+    if m.higher_order and m.interactions:
+        raise InputError("a model with both interaction terms and higher-order constructs is not supported")
     if len(m.constructs) < 2 or not m.structural_paths:
         raise InputError(
             "PLS path modelling needs at least two constructs joined by a structural path "
             "(e.g. 'Y ~ X'): the inner proxies are built from neighbouring constructs"
         )
-    linked = {c for pair in m.structural_paths for c in pair} | {c for t in m.interactions for c in t}
+    linked = ({c for pair in m.structural_paths for c in pair} | {c for t in m.interactions for c in t}
+              | {d for v in m.higher_order.values() for d in v})
     lonely = [c for c in m.constructs if c not in linked]
     if lonely:
         raise InputError(
@@ -462,6 +471,7 @@ def estimate_pls(
     convergence: str = "seminr",
     consistent: bool | Sequence[str] = False,
     interactions: str = "two_stage",
+    hoc: str = "two_stage",
 ) -> PLSResult:
     """Estimate a PLS path model (Wold's algorithm, Lohmoeller's formulation).
 
@@ -510,6 +520,11 @@ def estimate_pls(
         How interaction terms of the model (``Y ~ X + M + X:M``) are built, see
         :mod:`crm_analysis.sem.interaction`; the interaction construct is named ``"X:M"``.
         The bootstrap regenerates the interaction columns in every resample.
+    hoc : {"two_stage", "repeated_indicators"}
+        How higher-order constructs (``H =~ A + B`` over constructs ``A``, ``B``) are estimated,
+        see :mod:`crm_analysis.sem.hoc`. Two-stage: the bootstrap re-runs stage 1 in every
+        resample; the lower-order constructs' weights and loadings (stage 1) are appended to
+        ``weights`` and ``loadings`` without bootstrap columns.
 
     Returns
     -------
@@ -542,17 +557,23 @@ def estimate_pls(
     m = _pls_model(model, allow_interactions=True)
     if not isinstance(data, pd.DataFrame):
         raise InputError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
-    ints = None
+    m0 = m
+    ints = None  # generated columns: interaction terms or higher-order constructs
+    stage_opts = dict(scheme=scheme, scaled=True, max_iter=int(max_iter), tol=float(tol), convergence=convergence)
     if m.interactions:
         from crm_analysis.sem import interaction
 
         _check_choice(interactions, "interactions", interaction.METHODS)
-        ints = interaction.prepare(m, interactions, dict(scheme=scheme, scaled=True, max_iter=int(max_iter),
-                                                         tol=float(tol), convergence=convergence))
+        ints = interaction.prepare(m, interactions, stage_opts)
+    elif m.higher_order:
+        from crm_analysis.sem import hoc as hoc_mod
+
+        _check_choice(hoc, "hoc", hoc_mod.METHODS)
+        ints = hoc_mod.prepare(m, hoc, stage_opts)
+    if ints is not None:
         prep = _prepare(data, ints.base, missing)
         X_base = prep.X.copy()
-        with np.errstate(invalid="ignore", divide="ignore"):
-            prep.X = np.hstack([prep.X, ints.generate(prep.X)])
+        prep.X = _generated(ints, X_base)
         m = ints.model
     else:
         prep = _prepare(data, m, missing)
@@ -588,17 +609,46 @@ def estimate_pls(
     settings = dict(opts, consistent=[] if cmask is None else [c for c, k in zip(m.constructs, cmask) if k],
                     missing=missing, bootstrap=int(bootstrap), seed=seed if not
                     isinstance(seed, np.random.Generator) else "Generator", ci=ci, ci_level=ci_level,
-                    interactions=interactions if ints is not None else None)
+                    interactions=interactions if m0.interactions else None, hoc=hoc if m0.higher_order else None)
     result = _build_result(m, st, prep, mu, S[0], R, fit, settings, notes, n_iter, converged)
     if bootstrap:
         _run_bootstrap(result, st, Xc, opts, int(bootstrap), rng,
                        None if ints is None else (ints, X_base, mu))
+    if m0.higher_order and hoc == "two_stage":
+        _append_first_stage(result, ints, X_base, consistent)
     return result
 
 
+def _generated(spec, X: np.ndarray, w: np.ndarray | None = None) -> np.ndarray:
+    """The columns of ``spec.model`` (interaction / higher-order stage) from the base items ``X``."""
+    names = list(spec.base.all_indicators) + list(spec.columns)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        A = np.hstack([X, spec.generate(X, w)])
+    return A[:, [names.index(x) for x in spec.model.all_indicators]]
+
+
+def _append_first_stage(res: PLSResult, spec, X: np.ndarray, consistent) -> None:
+    """Two-stage higher-order model: the lower-order constructs' stage-1 weights and loadings."""
+    base = spec.base
+    fit = spec.first_stage(X, _consistent_mask(consistent, base))
+    locs = {d for v in spec.dimensions.values() for d in v}
+    owner = [base.constructs[j] for j in core.structure_from_model(base).block]
+    keep = [i for i, c in enumerate(owner) if c in locs]
+    for table, key in ((res.weights, "weights"), (res.loadings, "loadings")):
+        extra = pd.DataFrame({"construct": [owner[i] for i in keep],
+                              "indicator": [base.all_indicators[i] for i in keep],
+                              "estimate": fit[key][0][keep]})
+        merged = pd.concat([table, extra], ignore_index=True)
+        if key == "weights":
+            res.weights = merged
+        else:
+            res.loadings = merged
+
+
 def _interaction_moments(spec, counts: np.ndarray):
-    """Covariance stack of the data with the interaction columns regenerated in each resample
-    (``spec = (interactions, base indicator values, full-sample means of all columns)``)."""
+    """Covariance stack of the data with the generated columns (interaction terms, higher-order
+    stage-1 scores) rebuilt in each resample (``spec = (generator, base item values, full-sample
+    means of all columns)``)."""
     ints, Xb, mu = spec
     B = len(counts)
     p = len(mu)
@@ -606,7 +656,7 @@ def _interaction_moments(spec, counts: np.ndarray):
     means = np.empty((B, p))
     with np.errstate(invalid="ignore", divide="ignore"):
         for b, w in enumerate(counts):
-            A = np.hstack([Xb, ints.generate(Xb, w)]) - mu
+            A = _generated(ints, Xb, w) - mu
             nb = w.sum()
             means[b] = w @ A / nb
             Ac = A - means[b]
@@ -788,7 +838,8 @@ def _inner_ols(st: core.Structure, RL: np.ndarray, r2: np.ndarray, n: int) -> pd
         k = len(idx)
         df = n - k - 1
         # scores have unit variance: SSR = n (1 - R²), X'X = n Rpp
-        se = np.sqrt((1 - r2[j]) / df * np.diag(np.linalg.inv(Rpp)))
+        with np.errstate(invalid="ignore"):  # PLSc: an inadmissible R² above 1 gives NaN
+            se = np.sqrt((1 - r2[j]) / df * np.diag(np.linalg.inv(Rpp)))
         t = beta / se
         p = 2 * stats.t.sf(np.abs(t), df)
         for i, b_, s_, t_, p_ in zip(idx, beta, se, t, p):
