@@ -5,6 +5,7 @@
 - :func:`estimate_pls`: PLS path modelling (Wold / Lohmoeller algorithm, as R plspm and seminr),
   with batched bootstrap; ``consistent=True`` for PLSc.
 - :func:`simple_slopes`: simple slopes of an interaction term (``Y ~ X + M + X:M``).
+- :func:`micom`: measurement invariance of composites (MICOM) for two groups.
 - :func:`model_fit`: SRMR, d_ULS, d_G and the bootstrap test of exact fit.
 - :func:`predict_pls`, :func:`cvpat`: PLSpredict and the cross-validated predictive ability test.
 - :func:`simulate`: seeded data from a known model.
@@ -38,6 +39,8 @@ __all__ = [
     "seminr_folds",
     "model_fit",
     "ModelFit",
+    "micom",
+    "MICOMResult",
     "simple_slopes",
     "simulate",
     "implied_covariance",
@@ -61,6 +64,8 @@ _LAZY = {
     "cvpat": "crm_analysis.sem.predict",
     "seminr_folds": "crm_analysis.sem.predict",
     "model_fit": "crm_analysis.sem.fit_measures",
+    "micom": "crm_analysis.sem.invariance",
+    "MICOMResult": "crm_analysis.sem.invariance",
     "simple_slopes": "crm_analysis.sem.interaction",
     "ModelFit": "crm_analysis.sem.fit_measures",
     "simulate": "crm_analysis.sem.simulation",
