@@ -5,6 +5,8 @@
 - :func:`estimate_pls`: PLS path modelling (Wold / Lohmoeller algorithm, as R plspm and seminr),
   with batched bootstrap; ``consistent=True`` for PLSc.
 - :func:`simple_slopes`: simple slopes of an interaction term (``Y ~ X + M + X:M``).
+- :func:`blindfolding`: Stone-Geisser Q² (cross-validated redundancy);
+  :func:`information_criteria`: AIC / BIC of the structural equations.
 - :func:`micom`: measurement invariance of composites (MICOM) for two groups.
 - :func:`model_fit`: SRMR, d_ULS, d_G and the bootstrap test of exact fit.
 - :func:`predict_pls`, :func:`cvpat`: PLSpredict and the cross-validated predictive ability test.
@@ -41,6 +43,9 @@ __all__ = [
     "ModelFit",
     "micom",
     "MICOMResult",
+    "blindfolding",
+    "information_criteria",
+    "ic_weights",
     "simple_slopes",
     "simulate",
     "implied_covariance",
@@ -65,6 +70,9 @@ _LAZY = {
     "seminr_folds": "crm_analysis.sem.predict",
     "model_fit": "crm_analysis.sem.fit_measures",
     "micom": "crm_analysis.sem.invariance",
+    "blindfolding": "crm_analysis.sem.q2",
+    "information_criteria": "crm_analysis.sem.criteria",
+    "ic_weights": "crm_analysis.sem.criteria",
     "MICOMResult": "crm_analysis.sem.invariance",
     "simple_slopes": "crm_analysis.sem.interaction",
     "ModelFit": "crm_analysis.sem.fit_measures",
