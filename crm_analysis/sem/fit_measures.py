@@ -35,11 +35,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crm_analysis.errors import InputError, ParameterError
+from crm_analysis.errors import ParameterError
 from crm_analysis.sem import _pls_core as core
 from crm_analysis.sem import bootstrap as bs
 from crm_analysis.sem.model import Model
-from crm_analysis.sem.pls import _check_moments, _check_options, _chunks, _consistent_mask, _pls_model, _prepare
+from crm_analysis.sem.pls import _check_options, _chunks, _setup
 
 __all__ = ["model_fit", "ModelFit", "implied_correlation", "discrepancies"]
 
@@ -210,17 +210,10 @@ def model_fit(
     if isinstance(bootstrap, bool) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 0 \
             or 0 < bootstrap < 50:
         raise ParameterError(f"bootstrap: expected 0 (no test) or a number of resamples >= 50, got {bootstrap!r}")
-    m = _pls_model(model, what="model_fit")
-    cmask = _consistent_mask(consistent, m)
-    if not isinstance(data, pd.DataFrame):
-        raise InputError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
-    prep = _prepare(data, m, missing)
+    setup = _setup(data, model, what="model_fit", missing=missing, consistent=consistent)
+    m, cmask, prep, mu, R, st = setup.model, setup.consistent, setup.prep, setup.mu, setup.R, setup.st
     X = prep.X
     n = len(X)
-    mu = X.mean(axis=0)
-    S = ((X - mu).T @ (X - mu)) / n
-    R = _check_moments(mu, S, m)
-    st = core.structure_from_model(m)
     opts = dict(scheme=scheme, scaled=True, max_iter=int(max_iter), tol=float(tol), convergence="seminr",
                 extras=False, consistent=cmask)
     fit = core.fit_batch(R[None], np.array([float(n)]), st, **opts)
@@ -230,7 +223,7 @@ def model_fit(
     names = list(st.indicators)
     rows, implied, draws = [], {}, {}
     rng = bs.generator(seed)
-    Z = (X - mu) / np.sqrt(np.diag(S))
+    Z = (X - mu) / X.std(axis=0)
     for label in MODELS:
         sigma = implied_correlation(fit, R[None], st, cmask, saturated=label == "saturated")
         implied[label] = pd.DataFrame(sigma[0], index=names, columns=names)

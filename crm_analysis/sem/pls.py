@@ -85,6 +85,33 @@ def _consistent_mask(consistent: Any, m: Model) -> np.ndarray | None:
     return mask if mask.any() else None
 
 
+@dataclass
+class _Setup:
+    """What a post-estimation procedure needs: the checked model, its PLSc mask, the rows used."""
+
+    model: Model
+    consistent: np.ndarray | None
+    prep: "_Prepared"
+    mu: np.ndarray  # column means of the rows used
+    R: np.ndarray  # indicator correlations (constant and collinear blocks refused)
+    st: core.Structure
+
+
+def _setup(data: pd.DataFrame, model: Model | str, *, what: str, missing: str,
+           consistent: bool | Sequence[str] = False) -> _Setup:
+    """Checks shared by predict_pls, model_fit, micom, blindfolding (in that order: model,
+    ``consistent``, data type, rows, moments)."""
+    m = _pls_model(model, what=what)
+    cmask = _consistent_mask(consistent, m)
+    if not isinstance(data, pd.DataFrame):
+        raise InputError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
+    prep = _prepare(data, m, missing)
+    X = prep.X
+    mu = X.mean(axis=0)
+    R = _check_moments(mu, (X - mu).T @ (X - mu) / len(X), m)
+    return _Setup(m, cmask, prep, mu, R, core.structure_from_model(m))
+
+
 def _pls_model(model: Model | str, *, allow_interactions: bool = False, what: str = "this function") -> Model:
     """The model, refused when PLS cannot estimate it (a construct without a structural path)."""
     m = as_model(model)

@@ -29,11 +29,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from crm_analysis.errors import InputError, ParameterError
+from crm_analysis.errors import ParameterError
 from crm_analysis.sem import _pls_core as core
 from crm_analysis.sem import bootstrap as bs
 from crm_analysis.sem.model import Model
-from crm_analysis.sem.pls import _check_choice, _check_moments, _check_options, _consistent_mask, _pls_model, _prepare
+from crm_analysis.sem.pls import _check_choice, _check_options, _setup
 
 __all__ = ["predict_pls", "PLSPredictResult", "cvpat", "seminr_folds"]
 
@@ -186,20 +186,14 @@ def predict_pls(
     for name, v in (("k", k), ("repetitions", repetitions)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < (2 if name == "k" else 1):
             raise ParameterError(f"{name}: expected an integer >= {2 if name == 'k' else 1}, got {v!r}")
-    m = _pls_model(model, what="predict_pls")
-    cmask = _consistent_mask(consistent, m)
-    if not isinstance(data, pd.DataFrame):
-        raise InputError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
-    prep = _prepare(data, m, missing)
+    setup = _setup(data, model, what="predict_pls", missing=missing, consistent=consistent)
+    m, cmask, prep, mu, st = setup.model, setup.consistent, setup.prep, setup.mu, setup.st
     X = prep.X
     n = len(X)
     if folds is None and k > n:
         raise ParameterError(f"k: expected at most {n} folds (the rows used), got {k}")
     F = _fold_matrix(folds, n, int(k), int(repetitions), bs.generator(seed))
-    mu = X.mean(axis=0)
     Xc = X - mu
-    _check_moments(mu, (Xc.T @ Xc) / n, m)
-    st = core.structure_from_model(m)
 
     # every training set of every repetition: one batched fit
     jobs = [(r, f) for r in range(len(F)) for f in np.unique(F[r])]

@@ -24,10 +24,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crm_analysis.errors import InputError, ParameterError
+from crm_analysis.errors import ParameterError
 from crm_analysis.sem import _pls_core as core
 from crm_analysis.sem.model import Model
-from crm_analysis.sem.pls import _check_moments, _check_options, _pls_model, _prepare
+from crm_analysis.sem.pls import _check_options, _setup
 
 __all__ = ["blindfolding"]
 
@@ -63,17 +63,12 @@ def blindfolding(
     D = omission_distance
     if isinstance(D, bool) or not isinstance(D, (int, np.integer)) or D < 2:
         raise ParameterError(f"omission_distance: expected an integer >= 2, got {D!r}")
-    m = _pls_model(model, what="blindfolding")
-    if not isinstance(data, pd.DataFrame):
-        raise InputError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
-    X = _prepare(data, m, missing).X
+    setup = _setup(data, model, what="blindfolding", missing=missing)
+    X, st = setup.prep.X, setup.st
     n = len(X)
     if n % D == 0:
         raise ParameterError(f"omission_distance: {D} divides the number of rows ({n}); choose another "
                              f"(SmartPLS' rule), else every round omits whole cases")
-    mu = X.mean(axis=0)
-    _check_moments(mu, (X - mu).T @ (X - mu) / n, m)
-    st = core.structure_from_model(m)
     opts = dict(scheme=scheme, scaled=True, max_iter=int(max_iter), tol=float(tol), convergence="seminr",
                 extras=False)
     rows = []
