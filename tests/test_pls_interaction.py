@@ -100,3 +100,14 @@ def test_interaction_refusals(mobi):
         sem.pls_batch(mobi, TEXT, indices=np.zeros((2, 5), dtype=int))
     with pytest.raises(ParameterError, match="consistent"):
         sem.estimate_pls(mobi, TEXT, consistent=["Image:Expectation"])
+
+
+def test_result_of_an_interaction_model_pickles(mobi):
+    """The augmented model (construct 'Image:Expectation') has no parseable text; pickling stores
+    its parts."""
+    import pickle
+
+    fit = sem.estimate_pls(mobi, TEXT)
+    again = pickle.loads(pickle.dumps(fit))
+    assert again.model == fit.model and "Image:Expectation" in again.model.constructs
+    assert again.paths.equals(fit.paths)

@@ -587,10 +587,26 @@ class Model:
         return head + "\n" + "\n".join("  " + line for line in self.to_text().splitlines())
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"text": self.to_text()}
+        # the parts, not the text: models built in code (an interaction construct "X:M" of the
+        # PLS engine) need not have a text form that parses back
+        b = self._to_builder()
+        return {"parts": (b._constructs, b._indicators, b._modes, b._paths, b._ints, b._covs)}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["text"])
+        if "text" in state:  # pickles written before the parts were stored
+            self.__init__(state["text"])
+            return
+        b = ModelBuilder()
+        constructs, indicators, modes, paths, ints, covs = state["parts"]
+        for c in constructs:
+            b._measure(c, indicators[c], modes[c])
+        for f, t in paths:
+            b._add_path(f, t)
+        for iv, mod, t in ints:
+            b._add_interaction(iv, mod, t)
+        for x, y in covs:
+            b._add_cov(x, y)
+        self._init_from(b)
 
 
 def as_model(model: Model | str) -> Model:
