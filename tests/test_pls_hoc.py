@@ -102,3 +102,11 @@ def test_hoc_model_checks(mobi):
     from crm_analysis.errors import ParameterError
     with pytest.raises(ParameterError, match="hoc: expected one of"):
         sem.estimate_pls(mobi, TEXT, hoc="embedded")
+
+
+def test_repeated_indicators_bootstrap_is_batched_and_equals_refits(mobi):
+    fit = sem.estimate_pls(mobi, TEXT, hoc="repeated_indicators", bootstrap=10, seed=2)
+    for b in (1, 7):
+        one = sem.estimate_pls(mobi.iloc[np.repeat(np.arange(len(mobi)), fit.bootstrap_counts[b])], TEXT,
+                               hoc="repeated_indicators")
+        np.testing.assert_allclose(fit.bootstrap_draws["paths"][b], one.paths["estimate"], atol=1e-9)

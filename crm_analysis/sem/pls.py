@@ -639,8 +639,9 @@ def estimate_pls(
                     interactions=interactions if m0.interactions else None, hoc=hoc if m0.higher_order else None)
     result = _build_result(m, st, prep, mu, S[0], R, fit, settings, notes, n_iter, converged)
     if bootstrap:
-        _run_bootstrap(result, st, Xc, opts, int(bootstrap), rng,
-                       None if ints is None else (ints, X_base, mu))
+        # repeated indicators are copies: nothing to rebuild per resample, the batched path applies
+        regenerate = ints is not None and getattr(ints, "method", "") != "repeated_indicators"
+        _run_bootstrap(result, st, Xc, opts, int(bootstrap), rng, (ints, X_base, mu) if regenerate else None)
     if m0.higher_order and hoc == "two_stage":
         _append_first_stage(result, ints, X_base, consistent)
     return result
