@@ -10,7 +10,8 @@
 - :func:`compare_models`: two specifications on the same data, side by side.
 - :func:`assess_loadings`, :func:`assess_reliability`, :func:`assess_htmt`: measurement-model
   verdicts against the usual thresholds; :func:`plot_index`, :func:`plot_paths` figures;
-  :func:`plot_model`, the path diagram (constructs with R², arrows with β and significance).
+  :func:`plot_model`, the path diagram (constructs with R², arrows with β and significance);
+  :func:`plot_interaction`: simple slopes of a moderation (``sem.simple_slopes``).
 
 Examples
 --------
@@ -73,6 +74,7 @@ __all__ = [
     "n_parameters",
     "permutation_p",
     "plot_index",
+    "plot_interaction",
     "plot_ipma",
     "plot_paths",
     "plot_model",
@@ -106,6 +108,7 @@ _LAZY = {
     "plot_index": "crm_analysis.csi.plots",
     "plot_paths": "crm_analysis.csi.plots",
     "plot_model": "crm_analysis.csi.path_diagram",
+    "plot_interaction": "crm_analysis.csi.interaction_plot",
     "ecsi_synthetic": "crm_analysis.csi.synthetic",
     "ModelComparison": "crm_analysis.csi.compare",
 }
