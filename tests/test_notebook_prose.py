@@ -24,16 +24,20 @@ def _nb(name):
 
 
 def _static_t_calls(source):
-    """``t("...", "...", lang)`` calls with two constant strings that run unconditionally (cell top level)."""
+    """Prose shown unconditionally from code: ``display(Markdown(t("...", "...", lang)))`` with two constant
+    strings at a cell's top level (labels passed to functions, and notes shown only when something is
+    missing, may stay in code)."""
     tree = ast.parse(source)
     found = []
     for stmt in tree.body:
         if isinstance(stmt, (ast.If, ast.For, ast.While, ast.Try, ast.With, ast.FunctionDef)):
-            continue  # conditional text (a note when something is missing) may stay in code
+            continue
         for node in ast.walk(stmt):
-            if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "t" and len(node.args) >= 2
-                    and all(isinstance(a, ast.Constant) for a in node.args[:2])):
-                found.append(node.args[0].value[:60])
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("Markdown", "note"):
+                for arg in node.args:
+                    if (isinstance(arg, ast.Call) and getattr(arg.func, "id", None) == "t" and len(arg.args) >= 2
+                            and all(isinstance(a, ast.Constant) for a in arg.args[:2])):
+                        found.append(arg.args[0].value[:60])
     return found
 
 
