@@ -357,10 +357,11 @@ def name(key: str, lang: str = "en") -> str:
 def define(key: str, lang: str = "en", *, cite: bool = True) -> str:
     """One Markdown paragraph: the term in bold, its definition, and (``cite``) its sources' short names."""
     e = entry(key)
-    text = f"**{e.name(lang)}**{'：' if lang == 'zh' else ': '}{e.text(lang)}"
-    if cite and e.sources:
-        text += _cite_inline(e.sources, lang)
-    return text
+    body = e.text(lang)
+    if cite and e.sources:  # the citation goes before the closing full stop
+        end = body[-1] if body.endswith(("。", ".")) else ""
+        body = body[: len(body) - len(end)] + _cite_inline(e.sources, lang) + end
+    return f"**{e.name(lang)}**{'：' if lang == 'zh' else ': '}{body}"
 
 
 _SHORT: dict[str, str] = {
