@@ -103,3 +103,12 @@ def test_learning_notebooks_end_with_exercises_and_hidden_solutions(name):
     assert all("Solution" in c.source for c in solutions)
     assert "parameters" in [t for c in nb.cells for t in c.metadata.get("tags", [])]
     assert any("glossary." in c.source for c in nb.cells if c.cell_type == "code"), "terms come from the glossary"
+
+
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_chinese_paragraphs_are_not_broken_by_line_wraps(name):
+    """Markdown joins wrapped lines with a space: between two Chinese characters that space shows."""
+    for c in _nb(name).cells:
+        if cell_lang(c) == "zh":
+            assert not re.search(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]\n[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]",
+                                 c.source), c.source[:80]

@@ -39,6 +39,7 @@ def test_notebook_runs_through_pipeline(name, tmp_path):
     html = (out / "report.html").read_text("utf-8")
     assert "<img" in html and 'lang="zh-CN"' in html
     assert "Traceback" not in html
+    assert "$$" not in html, "display equations are rendered (MathML), not left as LaTeX"
     # Chinese labels rendered: no missing-glyph or font-lookup warnings from matplotlib
     nb = json.loads((out / f"{name}.ipynb").read_text("utf-8"))
     stderr = "".join("".join(o.get("text", "")) for c in nb["cells"] for o in c.get("outputs", [])

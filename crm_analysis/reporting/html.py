@@ -6,6 +6,8 @@ import html
 import re
 from typing import Any
 
+from .math import render_math
+
 # A table cell holding just a number (1,234.5 / -0.12 / 3e-05 / 12% / < 0.001): right-aligned.
 _NUMERIC_CELL = re.compile(r"<td>(\s*(?:(?:[<>≤≥]|&lt;|&gt;)\s*)?[-+−]?(?:\d[\d,]*\.?\d*|\.\d+)(?:e[-+]?\d+)?%?\s*)</td>")
 
@@ -65,6 +67,7 @@ def notebook_to_html(nb: Any, *, title: str, meta_line: str, parameters: dict[st
     exporter.anchor_link_text = ""
     body, _ = exporter.from_notebook_node(_client_copy(nb, with_code))
     body = _NUMERIC_CELL.sub(r'<td class="num">\1</td>', body)
+    body = render_math(body)  # LaTeX of the prose → MathML (no MathJax, no network)
     rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(repr(v))}</td></tr>"
                    for k, v in parameters.items())
     label = "参数" if lang == "zh" else "Parameters"
