@@ -112,3 +112,22 @@ def test_chinese_paragraphs_are_not_broken_by_line_wraps(name):
         if cell_lang(c) == "zh":
             assert not re.search(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]\n[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]",
                                  c.source), c.source[:80]
+
+
+def _zh_literals(source):
+    """The Chinese strings of ``t(en, zh, lang)`` calls (constant parts of f-strings included)."""
+    out = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "t" and len(node.args) >= 2:
+            zh = node.args[1]
+            parts = [zh] if isinstance(zh, ast.Constant) else [v for v in getattr(zh, "values", []) if isinstance(v, ast.Constant)]
+            out += [p.value for p in parts if isinstance(p.value, str)]
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_chinese_computed_text_has_full_width_punctuation(name):
+    for c in _nb(name).cells:
+        if c.cell_type == "code":
+            for text in _zh_literals(c.source):
+                assert zh_punctuation_problems(text) == [], (text, zh_punctuation_problems(text))
