@@ -62,6 +62,8 @@ REFERENCES: dict[str, str] = {
                  "current work and the way ahead. Total Quality Management, 13(8), 1099-1106.",
     "tenenhaus2005": "Tenenhaus, M., Esposito Vinzi, V., Chatelin, Y.-M., & Lauro, C. (2005). PLS path modeling. "
                      "Computational Statistics & Data Analysis, 48(1), 159-205.",
+    "zhao2003": "Zhao Ping (赵平) et al. (2003). 中国顾客满意指数指南 [Guide to the China Customer Satisfaction "
+                "Index]. Beijing: Standards Press of China.",
     "nunnally1994": "Nunnally, J. C., & Bernstein, I. H. (1994). Psychometric Theory, 3rd ed. McGraw-Hill.",
     "mcdonald1999": "McDonald, R. P. (1999). Test Theory: A Unified Treatment. Erlbaum.",
     "cohen1968": "Cohen, J. (1968). Weighted kappa. Psychological Bulletin, 70(4), 213-220.",
@@ -102,14 +104,16 @@ GLOSSARY: dict[str, Entry] = {
                "忠诚。得分以 0-100 报告。", ("fornell1996",)),
     "ecsi": _E("European Customer Satisfaction Index (ECSI)", "欧洲顾客满意度指数（ECSI）",
                "The European adaptation of the ACSI (1999 onwards): it adds corporate image as a driver of "
-               "expectations, satisfaction and loyalty, splits quality into product and service, and drops complaints.",
-               "ACSI 的欧洲版本（1999 年起）：增加企业形象，作为预期、满意度和忠诚的驱动因素；把质量拆分为产品质量"
-               "与服务质量，并去掉了顾客抱怨。", ("eklof2002",)),
+               "expectations, satisfaction and loyalty. Complaints, central in the ACSI, is optional; the ECSI model "
+               "of the mobile-phone data (Tenenhaus et al. 2005) keeps it between satisfaction and loyalty.",
+               "ACSI 的欧洲版本（1999 年起）：增加企业形象，作为预期、满意度和忠诚的驱动因素。ACSI 中居于核心的顾客抱怨"
+               "在 ECSI 中是可选的；移动电话数据的 ECSI 模型（Tenenhaus 等，2005）把它保留在满意度与忠诚之间。",
+               ("eklof2002", "tenenhaus2005")),
     "ccsi": _E("China Customer Satisfaction Index (CCSI)", "中国顾客满意度指数（CCSI）",
                "The Chinese index model (Tsinghua University and the China Association for Quality): brand image "
                "joins the ACSI's drivers, and loyalty is the final outcome.",
                "中国顾客满意度指数模型（清华大学与中国质量协会）：在 ACSI 的驱动因素之外加入品牌形象，并以顾客忠诚"
-               "作为最终结果。", ("seeds",)),
+               "作为最终结果。", ("zhao2003",)),
     "scsb": _E("Swedish Customer Satisfaction Barometer (SCSB)", "瑞典顾客满意度晴雨表（SCSB）",
                "The first national index (1989): expectations and perceived value drive satisfaction, which drives "
                "voice (complaints) and loyalty. The ACSI grew out of it.",
@@ -367,7 +371,7 @@ def define(key: str, lang: str = "en", *, cite: bool = True) -> str:
 _SHORT: dict[str, str] = {
     "hair2019": "Hair et al. 2019", "hair2022": "Hair et al. 2022", "henseler2015": "Henseler et al. 2015",
     "fornell1981": "Fornell & Larcker 1981", "dijkstra2015": "Dijkstra & Henseler 2015", "hu1999": "Hu & Bentler 1999",
-    "fornell1996": "Fornell et al. 1996", "fornell1992": "Fornell 1992", "eklof2002": "Eklöf & Westlund 2002",
+    "fornell1996": "Fornell et al. 1996", "fornell1992": "Fornell 1992", "zhao2003": "Zhao et al. 2003", "eklof2002": "Eklöf & Westlund 2002",
     "tenenhaus2005": "Tenenhaus et al. 2005", "nunnally1994": "Nunnally & Bernstein 1994", "mcdonald1999": "McDonald 1999",
     "cohen1968": "Cohen 1968", "landis1977": "Landis & Koch 1977", "guttman1944": "Guttman 1944", "mokken1971": "Mokken 1971",
     "hughes1994": "Hughes 1994", "fader2005": "Fader et al. 2005a", "fader2005gg": "Fader et al. 2005b",
