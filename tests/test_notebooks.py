@@ -91,3 +91,12 @@ def test_a_notebook_runs_from_its_own_folder_as_in_jupyterlab(repo_root, tmp_pat
                         parameters={"freq": "M"}, cwd=str(repo_root / "notebooks"), kernel_name="python3",
                         progress_bar=False)
     assert not list(tmp_path.glob("results.json"))  # outside the pipeline nothing is written
+
+
+@pytest.mark.parametrize("name", [n for n, s in SPECS.items() if s.kind == "learn"])
+def test_learning_notebook_runs_in_english(name, tmp_path):
+    """The learning path runs in both languages (the parametrised test above runs it in Chinese)."""
+    outcome = run_notebook(name, SPECS[name].test_parameters, lang="en", reports_dir=tmp_path)
+    assert outcome.ok, outcome.error
+    nb = nbformat.read(str(outcome.output_dir / f"{name}.ipynb"), as_version=4)
+    assert not [c for c in nb.cells if "lang-zh" in c.metadata.get("tags", [])]
