@@ -131,3 +131,14 @@ def test_chinese_computed_text_has_full_width_punctuation(name):
         if c.cell_type == "code":
             for text in _zh_literals(c.source):
                 assert zh_punctuation_problems(text) == [], (text, zh_punctuation_problems(text))
+
+
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_save_results_is_not_echoed_into_the_page(name):
+    """A cell ending in a bare ``save_results(...)`` would print the whole results dict in the report."""
+    for c in _nb(name).cells:
+        if c.cell_type == "code" and c.source.strip():
+            last = ast.parse(c.source).body[-1]
+            echoed = isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) \
+                and getattr(last.value.func, "id", None) == "save_results"
+            assert not echoed or c.source.rstrip().endswith(";"), c.source[-120:]
