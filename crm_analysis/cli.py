@@ -32,11 +32,13 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.json:
         import json
 
-        print(json.dumps({n: {"title": s.title, "summary": s.summary, "parameters": {
+        print(json.dumps({n: {"title": s.title, "summary": s.summary, "kind": s.kind, "parameters": {
             p.name: {"type": p.type, "default": p.default, "help": p.help, "choices": p.choices, "input": p.is_input}
             for p in s.parameters.values()}} for n, s in specs.items()}, ensure_ascii=False, indent=2, default=str))
         return 0
     for name, spec in specs.items():
+        if spec.kind == "learn" and name == next(n for n, s in specs.items() if s.kind == "learn"):
+            print("Learning path (notebooks/learn/) / 学习路径\n")
         title = " / ".join(dict.fromkeys(v for v in (spec.title.get("en"), spec.title.get("zh")) if v))
         print(f"{name}  —  {title}" + (f"\n    {spec.summary}" if spec.summary else ""))
         for p in spec.parameters.values():

@@ -81,3 +81,19 @@ def test_report_all_in_both_languages(tmp_path, monkeypatch, capsys):
     runs = sorted(p.name for p in (tmp_path / "r").iterdir() if p.is_dir())
     assert len(runs) == 2 and runs[0].endswith("-en") and runs[1].endswith("-zh")
     assert json.loads((tmp_path / "r" / runs[1] / "provenance.json").read_text())["parameters"]["lang"] == "zh"
+
+
+def test_list_shows_the_learning_path_after_the_reports(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    heading = out.index("Learning path (notebooks/learn/)")
+    assert out.index("tour  —") < heading < out.index("learn-csi-models  —") < out.index("learn-maturity  —")
+    assert main(["list", "--json"]) == 0
+    listing = json.loads(capsys.readouterr().out)
+    assert listing["learn-segments"]["kind"] == "learn" and listing["csi"]["kind"] == "report"
+
+
+def test_unknown_learning_notebook_names_the_learning_path(capsys):
+    assert main(["run", "learn-nosuch"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown notebook 'learn-nosuch'" in err and "learn-csi-models" in err

@@ -28,7 +28,7 @@ def test_environment_matches_pyproject(repo_root):
 def test_notebooks_are_clean_and_parameterised(repo_root):
     import nbformat
 
-    notebooks = sorted((repo_root / "notebooks").glob("*.ipynb"))
+    notebooks = sorted((repo_root / "notebooks").glob("*.ipynb")) + sorted((repo_root / "notebooks" / "learn").glob("*.ipynb"))
     assert notebooks, "no notebooks found"
     for path in notebooks:
         nb = nbformat.read(str(path), as_version=4)

@@ -5,6 +5,7 @@ defaults run in ``make report``); the run folder must be complete.
 """
 import json
 
+import nbformat
 import pytest
 
 from crm_analysis.reporting.notebooks import list_notebooks
@@ -38,11 +39,28 @@ def test_notebook_runs_through_pipeline(name, tmp_path):
     html = (out / "report.html").read_text("utf-8")
     assert "<img" in html and 'lang="zh-CN"' in html
     assert "Traceback" not in html
+    assert "$$" not in html, "display equations are rendered (MathML), not left as LaTeX"
     # Chinese labels rendered: no missing-glyph or font-lookup warnings from matplotlib
     nb = json.loads((out / f"{name}.ipynb").read_text("utf-8"))
     stderr = "".join("".join(o.get("text", "")) for c in nb["cells"] for o in c.get("outputs", [])
                      if o.get("name") == "stderr")
     assert "Glyph" not in stderr and "findfont" not in stderr, stderr[:500]
+    # the report keeps the reader's language: the English prose cells are gone from notebook and page
+    tags = [t for c in nb["cells"] for t in c.get("metadata", {}).get("tags", [])]
+    assert "lang-zh" in tags and "lang-en" not in tags
+    english = [c for c in nbformat.read(str(spec.path), as_version=4).cells if "lang-en" in c.metadata.get("tags", [])]
+    assert english and not any(c.source.splitlines()[0].lstrip("# ") in html for c in english)
+
+
+def test_an_english_report_has_no_chinese_prose(tmp_path):
+    spec = SPECS["tour"]
+    outcome = run_notebook("tour", spec.test_parameters, lang="en", reports_dir=tmp_path)
+    assert outcome.ok, outcome.error
+    nb = nbformat.read(str(outcome.output_dir / "tour.ipynb"), as_version=4)
+    tags = [t for c in nb.cells for t in c.metadata.get("tags", [])]
+    assert "lang-en" in tags and "lang-zh" not in tags
+    html = (outcome.output_dir / "report.html").read_text("utf-8")
+    assert "Checking the file" in html and "检查数据文件" not in html
 
 
 def test_csi_notebook_on_the_real_mobi_data(shared_dir, tmp_path):
@@ -79,3 +97,12 @@ def test_a_notebook_runs_from_its_own_folder_as_in_jupyterlab(repo_root, tmp_pat
                         parameters={"freq": "M"}, cwd=str(repo_root / "notebooks"), kernel_name="python3",
                         progress_bar=False)
     assert not list(tmp_path.glob("results.json"))  # outside the pipeline nothing is written
+
+
+@pytest.mark.parametrize("name", [n for n, s in SPECS.items() if s.kind == "learn"])
+def test_learning_notebook_runs_in_english(name, tmp_path):
+    """The learning path runs in both languages (the parametrised test above runs it in Chinese)."""
+    outcome = run_notebook(name, SPECS[name].test_parameters, lang="en", reports_dir=tmp_path)
+    assert outcome.ok, outcome.error
+    nb = nbformat.read(str(outcome.output_dir / f"{name}.ipynb"), as_version=4)
+    assert not [c for c in nb.cells if "lang-zh" in c.metadata.get("tags", [])]

@@ -6,6 +6,9 @@ import html
 import re
 from typing import Any
 
+from .folding import fold_hidden_cells
+from .math import render_math
+
 # A table cell holding just a number (1,234.5 / -0.12 / 3e-05 / 12% / < 0.001): right-aligned.
 _NUMERIC_CELL = re.compile(r"<td>(\s*(?:(?:[<>≤≥]|&lt;|&gt;)\s*)?[-+−]?(?:\d[\d,]*\.?\d*|\.\d+)(?:e[-+]?\d+)?%?\s*)</td>")
 
@@ -30,6 +33,8 @@ img { max-width:100%; height:auto; }
 pre { background:#f7f7f9; padding:.6rem; overflow-x:auto; font-size:.82rem; }
 .jp-InputArea, .input_area { background:#f7f7f9; }
 .jp-OutputArea-output pre { background:none; padding:0; }
+details.solution, main details { margin:.4rem 0; }
+main details > summary { cursor:pointer; color:var(--accent); font-weight:600; }
 footer { color:var(--muted); font-size:.8rem; border-top:1px solid var(--line); padding:1rem 2rem; }
 """
 
@@ -63,8 +68,9 @@ def notebook_to_html(nb: Any, *, title: str, meta_line: str, parameters: dict[st
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     exporter.anchor_link_text = ""
-    body, _ = exporter.from_notebook_node(_client_copy(nb, with_code))
+    body, _ = exporter.from_notebook_node(fold_hidden_cells(_client_copy(nb, with_code), lang))
     body = _NUMERIC_CELL.sub(r'<td class="num">\1</td>', body)
+    body = render_math(body)  # LaTeX of the prose → MathML (no MathJax, no network)
     rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(repr(v))}</td></tr>"
                    for k, v in parameters.items())
     label = "参数" if lang == "zh" else "Parameters"

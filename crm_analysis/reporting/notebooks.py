@@ -62,6 +62,7 @@ class NotebookSpec:
     parameters: dict[str, Parameter]
     test_parameters: dict[str, Any] = field(default_factory=dict)
     headline_key: str = "headline"
+    kind: str = "report"  # "report", or "learn" for the learning path in notebooks/learn/
 
     def title_in(self, lang: str) -> str:
         return self.title.get(lang) or self.title.get("en") or self.name
@@ -111,8 +112,12 @@ def parse_parameters_cell(source: str, where: str = "parameters cell") -> list[P
     return params
 
 
-def load_spec(path: Path) -> NotebookSpec:
-    """Read a notebook file into a :class:`NotebookSpec`."""
+LEARN_DIR = "learn"
+LEARN_PREFIX = "learn-"
+
+
+def load_spec(path: Path, name: str | None = None) -> NotebookSpec:
+    """Read a notebook file into a :class:`NotebookSpec` (``name``: its short name, default the file stem)."""
     import nbformat
 
     nb = nbformat.read(str(path), as_version=4)
@@ -133,15 +138,29 @@ def load_spec(path: Path) -> NotebookSpec:
     title = meta.get("title", {})
     if isinstance(title, str):
         title = {"en": title}
-    return NotebookSpec(name=path.stem, path=path, title=dict(title), summary=meta.get("summary", ""),
+    return NotebookSpec(name=name or path.stem, path=path, title=dict(title), summary=meta.get("summary", ""),
                         parameters=params, test_parameters=dict(meta.get("test_parameters", {})),
-                        headline_key=meta.get("headline_key", "headline"))
+                        headline_key=meta.get("headline_key", "headline"),
+                        kind="learn" if path.parent.name == LEARN_DIR else "report")
 
 
 def list_notebooks(folder: Path | None = None) -> dict[str, NotebookSpec]:
     """Every notebook of the suite by short name, in name order."""
     folder = folder or notebooks_dir()
-    return {p.stem: load_spec(p) for p in sorted(folder.glob("*.ipynb")) if not p.name.startswith(".")}
+    specs = {p.stem: load_spec(p) for p in sorted(folder.glob("*.ipynb")) if not p.name.startswith(".")}
+    specs.update(learning_notebooks(folder))
+    return specs
+
+
+def learning_notebooks(folder: Path | None = None) -> dict[str, NotebookSpec]:
+    """The learning path (``notebooks/learn/*.ipynb``), named ``learn-<stem>``, in the order of their
+    metadata ``crm_analysis.order``."""
+    import nbformat
+
+    learn = (folder or notebooks_dir()) / LEARN_DIR
+    paths = [p for p in learn.glob("*.ipynb") if not p.name.startswith(".")]
+    order = {p: nbformat.read(str(p), as_version=4).metadata.get("crm_analysis", {}).get("order", 99) for p in paths}
+    return {LEARN_PREFIX + p.stem: load_spec(p, LEARN_PREFIX + p.stem) for p in sorted(paths, key=lambda p: (order[p], p.name))}
 
 
 def get_notebook(name: str, folder: Path | None = None) -> NotebookSpec:
@@ -150,9 +169,11 @@ def get_notebook(name: str, folder: Path | None = None) -> NotebookSpec:
     if candidate.suffix == ".ipynb" and candidate.is_file():
         return load_spec(candidate.resolve())
     folder = folder or notebooks_dir()
+    if name.startswith(LEARN_PREFIX) and (folder / LEARN_DIR / f"{name[len(LEARN_PREFIX):]}.ipynb").is_file():
+        return load_spec(folder / LEARN_DIR / f"{name[len(LEARN_PREFIX):]}.ipynb", name)
     path = folder / f"{name}.ipynb"
     if not path.is_file():
-        names = sorted(p.stem for p in folder.glob("*.ipynb"))
+        names = sorted(p.stem for p in folder.glob("*.ipynb")) + list(learning_notebooks(folder))
         raise ParameterError(f"unknown notebook {name!r}: expected one of {', '.join(names) or '(none found)'} "
                              f"(in {folder})")
     return load_spec(path)

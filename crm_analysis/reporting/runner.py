@@ -20,6 +20,7 @@ from typing import Any, Iterator
 
 from ..errors import ParameterError
 from .context import RESULTS_FILE, RUN_DIR_ENV
+from .lang_cells import source_for
 from .notebooks import NotebookSpec, get_notebook, project_root
 from .params import validate_parameters
 
@@ -158,7 +159,8 @@ def execute(request: RunRequest, *, command: list[str] | None = None) -> RunOutc
         with _env(RUN_DIR_ENV, str(tmp)), _env("MPLBACKEND", "module://matplotlib_inline.backend_inline"):
             # the kernel's own log (e.g. ipykernel's note about TCP transport on loopback) is not
             # the user's business; errors still show, and cell output is untouched
-            pm.execute_notebook(str(spec.path), str(out_nb), parameters=request.parameters, kernel_name=kernel,
+            pm.execute_notebook(source_for(spec.path, request.lang), str(out_nb), parameters=request.parameters,
+                                kernel_name=kernel,
                                 cwd=str(project_root()), progress_bar=False, log_output=False,
                                 extra_arguments=["--IPKernelApp.log_level=ERROR"])
     except Exception as exc:  # papermill raises many kinds; all end the same way
