@@ -124,7 +124,7 @@ def micom(
     Examples
     --------
     >>> from crm_analysis import sem
-    >>> text = "X =~ x1 + x2 + x3\nY =~ y1 + y2 + y3\nY ~ X"
+    >>> text = "X =~ x1 + x2 + x3\\nY =~ y1 + y2 + y3\\nY ~ X"
     >>> data = sem.simulate(text, n=240, seed=3).assign(g=["a", "b"] * 120)
     >>> sem.micom(data, text, group="g", permutations=100, seed=1).groups
     (('a', 120), ('b', 120))

@@ -67,7 +67,7 @@ def blindfolding(
     Examples
     --------
     >>> from crm_analysis import sem
-    >>> text = "X =~ x1 + x2\nY =~ y1 + y2\nY ~ X"
+    >>> text = "X =~ x1 + x2\\nY =~ y1 + y2\\nY ~ X"
     >>> sem.blindfolding(sem.simulate(text, n=101, seed=2), text)["construct"].tolist()
     ['Y']
     """
