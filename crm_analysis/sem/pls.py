@@ -430,7 +430,9 @@ class PLSSummary:
                     (f"{r.n_bootstrap} resamples, {s['ci']} {100 * s['ci_level']:g}% CI, seed={s['seed']}"
                      if r.bootstrap_draws else "none"),
                     f"{r.gof:.4f}",
-                    ("PLSc (consistent) for " + ", ".join(s["consistent"])) if s.get("consistent") else "PLS",
+                    (("PLSc (consistent) for " + ", ".join(s["consistent"])) if s.get("consistent") else "PLS")
+                    + (f"; interactions: {s['interactions']}" if s.get("interactions") else "")
+                    + (f"; higher-order constructs: {s['hoc']}" if s.get("hoc") else ""),
                 ]
             },
             index=["constructs", "indicators", "structural paths", "observations", "inner scheme",
