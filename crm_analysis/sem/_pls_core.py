@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = ["Structure", "structure_from_model", "covariance_stack", "fit_batch", "block_statistics", "reachability",
-           "rho_a", "consistent_correction", "STATISTICS"]
+           "rho_a", "consistent_correction", "weighted_scores", "STATISTICS"]
 
 
 @dataclass(frozen=True)
@@ -397,6 +397,20 @@ def _fit_batch(S, nobs, st: Structure, scheme, scaled, max_iter, tol, convergenc
     if extras:
         out.update(_extras(R, RL, loadings, r2, nobs, st))
     return out
+
+
+def weighted_scores(X: np.ndarray, C: np.ndarray, st: Structure, **opts) -> np.ndarray:
+    """Composite scores (B, n, J) of every row of ``X`` (n, p) under each row-weight vector of
+    ``C`` (B, n): the model is estimated on the weighted moments and the items are standardised
+    with the weighted means and SDs (divisor ``sum(w) - 1``), so a row of ``C`` holding bootstrap
+    counts gives the scores (unit variance, ``n - 1``) a refit of the repeated rows would."""
+    Xc = X - X.mean(axis=0)
+    S, means, nobs = covariance_stack(Xc, C)
+    fit = fit_batch(S, nobs, st, extras=False, **opts)
+    sd1 = np.sqrt(np.einsum("bii->bi", S) * (nobs / (nobs - 1))[:, None])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        Z = (Xc[None] - means[:, None, :]) / sd1[:, None, :]
+    return Z @ (fit["std_weights"][:, :, None] * st.mask)
 
 
 def block_statistics(R: np.ndarray, loadings: np.ndarray, mask: np.ndarray) -> dict[str, np.ndarray]:

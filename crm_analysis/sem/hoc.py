@@ -43,22 +43,22 @@ class HigherOrder:
     fit_opts: dict
 
     def generate(self, X: np.ndarray, w: np.ndarray | None = None) -> np.ndarray:
-        """Generated columns for the first-order item values ``X`` (``base.all_indicators``)
-        under row weights ``w``: stage-1 scores of the lower-order constructs (two-stage), or
-        copies of the items (repeated indicators)."""
+        """Generated columns (n, q) for the first-order item values ``X`` under row weights ``w``
+        (None = every row once); see :meth:`generate_batch`."""
+        w = np.ones(len(X)) if w is None else np.asarray(w, dtype=float)
+        return self.generate_batch(X, w[None])[0]
+
+    def generate_batch(self, X: np.ndarray, C: np.ndarray) -> np.ndarray:
+        """Generated columns (B, n, q) under each row-weight vector of ``C``: stage-1 scores of
+        the lower-order constructs (two-stage), or copies of the items (repeated indicators)."""
         cols = list(self.base.all_indicators)
         if self.method == "repeated_indicators":
-            return X[:, [cols.index(c.split(_SEP)[0]) for c in self.columns]]
-        n = len(X)
-        w = np.ones(n) if w is None else np.asarray(w, dtype=float)
-        nb = w.sum()
-        Xc = X - w @ X / nb
-        S = (Xc.T * w) @ Xc / nb
-        st = core.structure_from_model(self.base)
-        fit = core.fit_batch(S[None], np.array([nb]), st, extras=False, **self.fit_opts)
-        scores = (Xc / np.sqrt(np.diag(S))) @ (fit["std_weights"][0][:, None] * st.mask)
+            G = X[:, [cols.index(c.split(_SEP)[0]) for c in self.columns]]
+            return np.broadcast_to(G, (len(C),) + G.shape)
+        scores = core.weighted_scores(X, np.asarray(C, dtype=float), core.structure_from_model(self.base),
+                                      **self.fit_opts)
         cs = list(self.base.constructs)
-        return scores[:, [cs.index(c) for c in self.columns]]
+        return scores[:, :, [cs.index(c) for c in self.columns]]
 
     def first_stage(self, X: np.ndarray, consistent: np.ndarray | None = None) -> dict:
         """The stage-1 fit (two-stage) on all rows (PLSc for the ``consistent`` constructs)."""

@@ -62,35 +62,40 @@ class Interactions:
 
     def generate(self, X: np.ndarray, w: np.ndarray | None = None) -> np.ndarray:
         """Generated columns (n, q) for base indicator values ``X`` (n, p) under row weights ``w``
-        (bootstrap counts; None = every row once): standardisation, products, residuals and the
-        first stage all use the weighted moments, so a resample equals the repeated rows."""
-        n = len(X)
-        w = np.ones(n) if w is None else np.asarray(w, dtype=float)
-        nb = w.sum()
-        mean = w @ X / nb
-        Xc = X - mean
-        sd1 = np.sqrt((w @ (Xc ** 2)) / (nb - 1))
-        Z = Xc / sd1
+        (None = every row once); see :meth:`generate_batch`."""
+        w = np.ones(len(X)) if w is None else np.asarray(w, dtype=float)
+        return self.generate_batch(X, w[None])[0]
+
+    def generate_batch(self, X: np.ndarray, C: np.ndarray) -> np.ndarray:
+        """Generated columns (B, n, q) under each row-weight vector of ``C`` (B, n) (bootstrap
+        counts): standardisation, products, residuals and the first stage all use the weighted
+        moments, so a resample gives what a refit of the repeated rows would."""
+        C = np.asarray(C, dtype=float)
         cols = list(self.base.all_indicators)
         if self.method == "two_stage":
-            S = (Xc.T * w) @ Xc / nb
             st = core.structure_from_model(self.base)
-            fit = core.fit_batch(S[None], np.array([nb]), st, extras=False, **self.fit_opts)
-            scores = Z @ (fit["std_weights"][0][:, None] * st.mask)  # unit variance (n - 1)
+            scores = core.weighted_scores(X, C, st, **self.fit_opts)  # unit variance (n - 1)
             cs = list(self.base.constructs)
-            return np.column_stack([scores[:, cs.index(iv)] * scores[:, cs.index(mod)]
-                                    for _, iv, mod in self.terms])
+            return np.stack([scores[:, :, cs.index(iv)] * scores[:, :, cs.index(mod)]
+                             for _, iv, mod in self.terms], axis=2)
+        nb = C.sum(axis=1)
+        Xc = X - X.mean(axis=0)
+        mean = C @ Xc / nb[:, None]
+        var = C @ Xc ** 2 / nb[:, None] - mean ** 2
+        with np.errstate(invalid="ignore", divide="ignore"):
+            Z = (Xc[None] - mean[:, None, :]) / np.sqrt(var * (nb / (nb - 1))[:, None])[:, None, :]
         out = []
         for _, iv, mod in self.terms:
             a = [cols.index(x) for x in self.base.indicators[iv]]
             b = [cols.index(x) for x in self.base.indicators[mod]]
-            P = np.column_stack([Z[:, i] * Z[:, j] for i in a for j in b])
+            P = (Z[:, :, a, None] * Z[:, :, None, b]).reshape(len(C), len(X), -1)  # iv item slowest
             if self.method == "orthogonal":
-                D = np.column_stack([np.ones(n), X[:, a + b]])
-                beta = np.linalg.solve((D.T * w) @ D, (D.T * w) @ P)
+                D = np.column_stack([np.ones(len(X)), X[:, a + b]])
+                CD = C[:, :, None] * D
+                beta = np.linalg.solve(np.swapaxes(CD, 1, 2) @ D, np.swapaxes(CD, 1, 2) @ P)
                 P = P - D @ beta
             out.append(P)
-        return np.column_stack(out)
+        return np.concatenate(out, axis=2)
 
     def adjust(self, fit: dict, st: core.Structure, consistent: bool) -> None:
         """seminr's rescaling of the interaction scores (in place on a batch of fits)."""

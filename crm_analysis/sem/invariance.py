@@ -113,6 +113,21 @@ def micom(
     Returns
     -------
     MICOMResult
+
+    Raises
+    ------
+    ParameterError
+        ``group`` not a column, not exactly two groups named, fewer than 100 permutations.
+    InputError
+        A group with fewer than 10 usable rows; the model/data checks of :func:`estimate_pls`.
+
+    Examples
+    --------
+    >>> from crm_analysis import sem
+    >>> text = "X =~ x1 + x2 + x3\\nY =~ y1 + y2 + y3\\nY ~ X"
+    >>> data = sem.simulate(text, n=240, seed=3).assign(g=["a", "b"] * 120)
+    >>> sem.micom(data, text, group="g", permutations=100, seed=1).groups
+    (('a', 120), ('b', 120))
     """
     _check_options(scheme, True, max_iter, tol, missing, "seminr")
     if isinstance(permutations, bool) or not isinstance(permutations, (int, np.integer)) or permutations < 100:

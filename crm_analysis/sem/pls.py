@@ -430,7 +430,9 @@ class PLSSummary:
                     (f"{r.n_bootstrap} resamples, {s['ci']} {100 * s['ci_level']:g}% CI, seed={s['seed']}"
                      if r.bootstrap_draws else "none"),
                     f"{r.gof:.4f}",
-                    ("PLSc (consistent) for " + ", ".join(s["consistent"])) if s.get("consistent") else "PLS",
+                    (("PLSc (consistent) for " + ", ".join(s["consistent"])) if s.get("consistent") else "PLS")
+                    + (f"; interactions: {s['interactions']}" if s.get("interactions") else "")
+                    + (f"; higher-order constructs: {s['hoc']}" if s.get("hoc") else ""),
                 ]
             },
             index=["constructs", "indicators", "structural paths", "observations", "inner scheme",
@@ -673,23 +675,31 @@ def _append_first_stage(res: PLSResult, spec, X: np.ndarray, consistent) -> None
             res.loadings = merged
 
 
-def _interaction_moments(spec, counts: np.ndarray):
+def _interaction_moments(spec, counts: np.ndarray, piece: int = 250):
     """Covariance stack of the data with the generated columns (interaction terms, higher-order
     stage-1 scores) rebuilt in each resample (``spec = (generator, base item values, full-sample
-    means of all columns)``)."""
+    means of all columns)``), batched over resamples in pieces of ``piece``."""
     ints, Xb, mu = spec
-    B = len(counts)
-    p = len(mu)
-    S = np.empty((B, p, p))
-    means = np.empty((B, p))
+    names = list(ints.base.all_indicators) + list(ints.columns)
+    idx = np.array([names.index(x) for x in ints.model.all_indicators])
+    base_mean = Xb.mean(axis=0)
+    Xc = Xb - base_mean
+    parts_S, parts_m = [], []
     with np.errstate(invalid="ignore", divide="ignore"):
-        for b, w in enumerate(counts):
-            A = _generated(ints, Xb, w) - mu
-            nb = w.sum()
-            means[b] = w @ A / nb
-            Ac = A - means[b]
-            S[b] = (Ac.T * w) @ Ac / nb
-    return S, means, counts.sum(axis=1)
+        for s in range(0, len(counts), piece):
+            C = np.asarray(counts[s:s + piece], dtype=float)
+            nb = C.sum(axis=1)
+            G = ints.generate_batch(Xb, C)
+            Sxx, mx, _ = core.covariance_stack(Xc, C)
+            CG = C[:, :, None] * G
+            mg = CG.sum(axis=1) / nb[:, None]
+            Sxg = (Xc.T @ CG) / nb[:, None, None] - mx[:, :, None] * mg[:, None, :]
+            Sgg = (np.swapaxes(CG, 1, 2) @ G) / nb[:, None, None] - mg[:, :, None] * mg[:, None, :]
+            full = np.concatenate([np.concatenate([Sxx, Sxg], axis=2),
+                                   np.concatenate([np.swapaxes(Sxg, 1, 2), Sgg], axis=2)], axis=1)
+            parts_S.append(full[:, idx[:, None], idx])
+            parts_m.append(np.concatenate([mx + base_mean, mg], axis=1)[:, idx] - mu)
+    return np.concatenate(parts_S), np.concatenate(parts_m), counts.sum(axis=1)
 
 
 def _inadmissible(fit: dict, cmask: np.ndarray, st: core.Structure) -> list[str]:

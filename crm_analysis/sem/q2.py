@@ -58,6 +58,18 @@ def blindfolding(
     -------
     DataFrame
         ``construct, sso, sse, q2`` (raw indicator units; Q² > 0: predictive relevance).
+
+    Raises
+    ------
+    ParameterError
+        ``omission_distance`` below 2 or a divisor of the number of rows used.
+
+    Examples
+    --------
+    >>> from crm_analysis import sem
+    >>> text = "X =~ x1 + x2\\nY =~ y1 + y2\\nY ~ X"
+    >>> sem.blindfolding(sem.simulate(text, n=101, seed=2), text)["construct"].tolist()
+    ['Y']
     """
     _check_options(scheme, True, max_iter, tol, missing, "seminr")
     D = omission_distance
