@@ -238,9 +238,14 @@ def test_latent_correlation_beyond_one_is_improper() -> None:
 # ---------------------------------------------------------------------------------------------
 # input checks
 # ---------------------------------------------------------------------------------------------
-def test_composites_are_refused(pd_data) -> None:
+def test_composites_interactions_and_higher_order_constructs_are_refused(pd_data) -> None:
     with pytest.raises(ParameterError, match="composite.*estimate_pls"):
         estimate_cbsem(pd_data, "ind60 <~ x1 + x2 + x3\ndem60 =~ y1 + y2\ndem60 ~ ind60")
+    # never silently dropped (the term, or the construct of constructs, would vanish from the fit)
+    with pytest.raises(ParameterError, match="interaction.*estimate_pls"):
+        estimate_cbsem(pd_data, "X =~ x1 + x2\nM =~ x3 + y1\nY =~ y2 + y3\nY ~ X + M + X:M")
+    with pytest.raises(ParameterError, match="higher-order.*estimate_pls"):
+        estimate_cbsem(pd_data, "A =~ x1 + x2\nB =~ x3 + y1\nH =~ A + B\nY =~ y2 + y3\nY ~ H")
 
 
 def test_bad_inputs_name_the_problem(pd_data) -> None:

@@ -134,7 +134,7 @@ def plot_model(
         _, ax = plt.subplots(figsize=(max(7.0, 2.0 * n_layers), max(3.6, 1.6 * tallest + 2.4)))
     xs = lay["x"] * 2.4
     ys = lay["y"] * 1.6
-    w, h = 1.8, 0.72
+    w, h = 2.0, 0.8
     boxes = {}
     label_y: list[float] = []
     for c in lay.index:
@@ -146,7 +146,7 @@ def plot_model(
         boxes[c] = box
         name = names.get(c, c)
         text = name if not endo else f"{name}\nR² = {r2[c]:.2f}"
-        ax.text(x, y, text, ha="center", va="center", fontsize=8.5, zorder=4)
+        ax.text(x, y, text, ha="center", va="center", fontsize=9.5, zorder=4)
         if indicators:
             load = fit.loadings[fit.loadings["construct"] == c]
             col = "std_all" if "std_all" in load.columns else "estimate"
@@ -171,7 +171,7 @@ def plot_model(
         # label at the middle of the (quadratic Bezier) arc
         mx = (x0 + x1) / 2 + 0.5 * rad * (y1 - y0)
         my = (y0 + y1) / 2 - 0.5 * rad * (x1 - x0)
-        ax.text(mx, my, f"{r.beta:.2f}{stars}", ha="center", va="center", fontsize=8, zorder=5,
+        ax.text(mx, my, f"{r.beta:.2f}{stars}", ha="center", va="center", fontsize=9, zorder=5,
                 bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.9})
         label_y.append(my)
     ax.set_xlim(xs.min() - w / 2 - 0.3, xs.max() + w / 2 + 0.3)

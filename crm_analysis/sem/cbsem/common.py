@@ -15,6 +15,18 @@ _MISSING = ("listwise", "fiml")
 
 
 def _refuse_composites(model: Model) -> None:
+    """Refuse what this CB-SEM does not estimate: composites, interaction terms, higher-order constructs."""
+    if getattr(model, "interactions", None):
+        terms = [f"{iv}:{m} -> {y}" for iv, m, y in model.interactions]
+        raise ParameterError(
+            f"CB-SEM cannot estimate the interaction term(s) {terms}: a latent interaction needs a "
+            "product-indicator or moment-based specification this estimator does not have. Estimate the "
+            "moderation with crm_analysis.sem.estimate_pls(..., interactions='two_stage'), or drop the term")
+    if getattr(model, "higher_order", None):
+        raise ParameterError(
+            f"CB-SEM cannot estimate the higher-order construct(s) {sorted(model.higher_order)} yet: estimate "
+            "them with crm_analysis.sem.estimate_pls(..., hoc='two_stage'), or model the lower-order "
+            "constructs directly")
     composites = [c for c, mode in model.modes.items() if mode == "B"]
     if composites:
         raise ParameterError(
