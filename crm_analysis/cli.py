@@ -60,12 +60,22 @@ def cmd_run(args: argparse.Namespace) -> int:
     base_dir = Path(args.parameters_file[-1]).resolve().parent if args.parameters_file and not args.parameters else None
     outcome = run_notebook(args.notebook, given, text_names=text_names, output_dir=args.output_dir,
                            run_name=args.name, lang=args.lang, with_code=args.with_code,
-                           reports_dir=args.reports_dir, base_dir=base_dir, command=sys.argv)
+                           reports_dir=args.reports_dir, base_dir=base_dir, command=sys.argv, strict=args.strict)
+    _print_warnings(outcome)
     if not outcome.ok:
         print(f"error: {outcome.error}", file=sys.stderr)
         return 1
     print(f"{outcome.output_dir / 'report.html'}" + (f"\n{outcome.headline}" if outcome.headline else ""))
     return 0
+
+
+def _print_warnings(outcome: Any) -> None:
+    """The run's warnings (count and first lines) on stderr; the full list is in results.json."""
+    from .reporting.notes import summary_lines
+
+    lines = summary_lines(outcome.warnings)
+    if lines:
+        print(f"{outcome.notebook}: " + "\n".join(lines), file=sys.stderr)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -86,11 +96,16 @@ def cmd_report(args: argparse.Namespace) -> int:
         runs = [dict(r, lang=r.get("lang", langs[0])) for r in suite["runs"]]
         base_dir = Path(args.suite_file).resolve().parent
         reports_dir = args.reports_dir or (base_dir / suite["reports_dir"] if suite.get("reports_dir") else None)
-    requests = prepare_suite(runs, base_dir=base_dir, reports_dir=Path(reports_dir) if reports_dir else None)
+    requests = prepare_suite(runs, base_dir=base_dir, reports_dir=Path(reports_dir) if reports_dir else None,
+                             strict=args.strict)
     outcomes = run_suite(requests, progress=not args.no_progress, command=sys.argv)
     failed = [o for o in outcomes if not o.ok]
     for o in outcomes:
-        print(("ok      " if o.ok else "FAILED  ") + str(o.output_dir) + (f"  — {o.headline}" if o.ok and o.headline else ""))
+        n_warn = sum(int(w.get("count", 1)) for w in o.warnings)
+        print(("ok      " if o.ok else "FAILED  ") + str(o.output_dir) + (f"  — {o.headline}" if o.ok and o.headline else "")
+              + (f"  [{n_warn} warning(s)]" if n_warn else ""))
+    for o in outcomes:
+        _print_warnings(o)
     index = (requests[0].output_dir.parent / "index.html") if requests else (Path(reports_dir or default_reports_dir()) / "index.html")
     print(f"index: {index}")
     for o in failed:
@@ -135,6 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reports-dir", help="folder holding run folders and index.html (default reports/)")
     p.add_argument("--lang", choices=("zh", "en"), help="report language (sets the notebook's lang parameter)")
     p.add_argument("--with-code", action="store_true", help="keep code cells in the HTML report")
+    p.add_argument("--strict", action="store_true", help="a warning raised while the notebook runs fails the run")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("report", help="several runs in one go, with an index page")
@@ -144,6 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="language for runs that do not set one; with --all, repeat it for several (--lang en --lang zh)")
     p.add_argument("--reports-dir", help="folder holding run folders and index.html (default reports/)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--strict", action="store_true", help="a warning raised while a notebook runs fails that run")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("validate", help="check a data file and print every problem found")

@@ -43,6 +43,12 @@ NO_CJK_WARNING = (
 )
 
 
+NO_CJK_WARNING_ZH = (
+    f"未找到中文字体，crm-analysis 自带的字体（{BUNDLED_FONT.name}）也无法加载，图中的中文将显示为方框；"
+    "请重新安装 crm-analysis 并重启内核。"
+)
+
+
 def system_fonts_allowed() -> bool:
     """False when ``CRM_ANALYSIS_SYSTEM_FONTS`` is 0/false/no: only the shipped CJK font is used."""
     return os.environ.get(SYSTEM_FONTS_ENV, "1").strip().lower() not in {"0", "false", "no", "off"}
@@ -117,5 +123,7 @@ def use_style(context: str = "notebook") -> str | None:
     mpl.rcParams["svg.fonttype"] = "none"  # keep text as text in SVG
     mpl.rcParams["svg.hashsalt"] = "crm-analysis"  # stable element ids: same inputs, same SVG
     if family is None:
-        warnings.warn(NO_CJK_WARNING, stacklevel=2)
+        from crm_analysis.reporting.notes import Note
+
+        warnings.warn(Note("no-cjk-font", NO_CJK_WARNING, NO_CJK_WARNING_ZH), stacklevel=2)
     return family

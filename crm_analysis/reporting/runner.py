@@ -20,6 +20,7 @@ from typing import Any, Iterator
 
 from ..errors import ParameterError
 from .context import RESULTS_FILE, RUN_DIR_ENV
+from .notes import KERNEL_STARTUP, LANG_ENV, collect_into_results, summary_lines
 from .notebooks import NotebookSpec, get_notebook, project_root
 from .params import validate_parameters
 
@@ -35,6 +36,7 @@ class RunRequest:
     output_dir: Path
     with_code: bool = False
     lang: str = "en"
+    strict: bool = False  # any warning fails the run
 
 
 @dataclass
@@ -51,6 +53,11 @@ class RunOutcome:
     def headline(self) -> str | None:
         return self.results.get("headline")
 
+    @property
+    def warnings(self) -> list[dict[str, Any]]:
+        """Warnings and notes raised while the notebook ran (``results.json``'s ``warnings``)."""
+        return list(self.results.get("warnings") or [])
+
 
 def default_reports_dir() -> Path:
     return project_root() / "reports"
@@ -63,7 +70,7 @@ def _now() -> dt.datetime:
 def prepare_run(notebook: str, given: dict[str, Any] | None = None, *, text_names: set[str] | None = None,
                 output_dir: str | Path | None = None, run_name: str | None = None, lang: str | None = None,
                 with_code: bool = False, reports_dir: str | Path | None = None,
-                base_dir: Path | None = None) -> RunRequest:
+                base_dir: Path | None = None, strict: bool = False) -> RunRequest:
     """Validate everything about a run before any kernel starts."""
     spec = get_notebook(notebook)
     given = dict(given or {})
@@ -82,7 +89,7 @@ def prepare_run(notebook: str, given: dict[str, Any] | None = None, *, text_name
         stamp = _now().strftime("%Y%m%d-%H%M%S-%f")[:-3] + (f"-{lang}" if lang else "")
         output_dir = Path(reports_dir or default_reports_dir()) / f"{spec.name}-{run_name or stamp}"
     return RunRequest(spec=spec, parameters=values, output_dir=Path(output_dir).resolve(),
-                      with_code=with_code, lang=str(values.get("lang", "en")))
+                      with_code=with_code, lang=str(values.get("lang", "en")), strict=strict)
 
 
 def kernel_name() -> str:
@@ -155,15 +162,21 @@ def execute(request: RunRequest, *, command: list[str] | None = None) -> RunOutc
     started = _now()
     error: str | None = None
     try:
-        with _env(RUN_DIR_ENV, str(tmp)), _env("MPLBACKEND", "module://matplotlib_inline.backend_inline"):
+        with _env(RUN_DIR_ENV, str(tmp)), _env("MPLBACKEND", "module://matplotlib_inline.backend_inline"), \
+                _env(LANG_ENV, request.lang):
             # the kernel's own log (e.g. ipykernel's note about TCP transport on loopback) is not
-            # the user's business; errors still show, and cell output is untouched
+            # the user's business; errors still show, and cell output is untouched. Warnings
+            # raised in the kernel are collected for the reader from the start (notes.py).
             pm.execute_notebook(str(spec.path), str(out_nb), parameters=request.parameters, kernel_name=kernel,
                                 cwd=str(project_root()), progress_bar=False, log_output=False,
-                                extra_arguments=["--IPKernelApp.log_level=ERROR"])
+                                extra_arguments=["--IPKernelApp.log_level=ERROR",
+                                                 f"--IPKernelApp.exec_lines={KERNEL_STARTUP}"])
     except Exception as exc:  # papermill raises many kinds; all end the same way
         error = _describe_error(exc, out_nb)
     finished = _now()
+    notes = collect_into_results(tmp, RESULTS_FILE)
+    if error is None and request.strict and notes:
+        error = "--strict: " + "\n  ".join(summary_lines(notes, limit=10))
     provenance = build_provenance(
         notebook=spec.name, notebook_path=spec.path, parameters=request.parameters,
         input_names=[p.name for p in spec.parameters.values() if p.is_input
@@ -187,7 +200,7 @@ def execute(request: RunRequest, *, command: list[str] | None = None) -> RunOutc
         title = spec.title_in(request.lang)
         meta = f"{spec.name} · {started.strftime('%Y-%m-%d %H:%M')}"
         page = notebook_to_html(nb, title=title, meta_line=meta, parameters=request.parameters,
-                                with_code=request.with_code, lang=request.lang)
+                                with_code=request.with_code, lang=request.lang, notes=notes)
         (tmp / "report.html").write_text(page, "utf-8")
         if not results_path.exists():
             results_path.write_text("{}\n", "utf-8")
