@@ -113,3 +113,31 @@ def test_a_system_cjk_font_is_preferred_when_allowed(monkeypatch):
         assert style.find_cjk_font() == style.BUNDLED_FAMILY
     finally:
         style.find_cjk_font.cache_clear()
+
+
+@pytest.mark.slow
+def test_chinese_tour_report_without_any_system_cjk_font(tmp_path):
+    """The Chinese tour through the CLI, in a process whose font lookup ignores system CJK fonts
+    and starts from an empty matplotlib font cache: no missing glyph, the Chinese text of the
+    figure set in the shipped font, which has every one of its characters."""
+    import re
+    import xml.etree.ElementTree as ET
+
+    env = dict(os.environ, CRM_ANALYSIS_SYSTEM_FONTS="0", MPLCONFIGDIR=str(tmp_path / "mpl"))
+    proc = subprocess.run([sys.executable, "-m", "crm_analysis.cli", "run", "tour", "--lang", "zh", "-p", "freq", "M",
+                           "--reports-dir", str(tmp_path / "reports"), "--name", "zh"],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    out = tmp_path / "reports" / "tour-zh"
+    found = json.loads((out / "results.json").read_text("utf-8"))["warnings"]
+    assert not [w for w in found if "missing from font" in w["message"] or "Glyph" in w["message"]], found
+    assert "missing from font" not in (out / "tour.ipynb").read_text("utf-8")
+    svg = ET.parse(out / "figures" / "purchases_over_time.svg")
+    chinese = [(el.text, el.get("style", "")) for el in svg.iter("{http://www.w3.org/2000/svg}text")
+               if el.text and any(_is_cjk(c) for c in el.text)]
+    assert chinese, "the zh figure has no Chinese text"
+    cmap = _cmap()
+    for text, css in chinese:
+        first = re.search(r"font-family:\s*'([^']+)'", css).group(1)
+        assert first == style.BUNDLED_FAMILY, (text, css)
+        assert all(ord(c) in cmap or c.isspace() for c in text), text
