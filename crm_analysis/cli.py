@@ -1,4 +1,4 @@
-"""The ``crm-analysis`` command: list, run, report, validate (papermill's conventions)."""
+"""The ``crm-analysis`` command: list, run, report, validate, init (papermill's conventions)."""
 from __future__ import annotations
 
 import argparse
@@ -132,6 +132,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from .reporting.workspace import EXAMPLE_FILE, init_workspace
+
+    written = init_workspace(args.folder, force=args.force)
+    folder = written[0].parent.parent
+    n_nb = sum(p.suffix == ".ipynb" for p in written)
+    print(f"{folder}: {n_nb} notebooks in notebooks/, {sum(p.parent.name == 'data' for p in written)} data files in "
+          f"data/, {EXAMPLE_FILE}\nnext: cd {folder} && crm-analysis run tour -f {EXAMPLE_FILE}   "
+          f"(reports go to {folder / 'reports'}); edit the notebooks with: jupyter lab notebooks/")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crm-analysis", description="CRM analytics reports from parameterised notebooks.")
     parser.add_argument("--version", action="version", version=f"crm-analysis {__version__}")
@@ -162,6 +174,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--strict", action="store_true", help="a warning raised while a notebook runs fails that run")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("init", help="copy the notebooks, the default data and an example parameters file into a folder")
+    p.add_argument("folder", help="the folder to create or fill (existing files are kept unless --force)")
+    p.add_argument("--force", action="store_true", help="overwrite files of the same name")
+    p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("validate", help="check a data file and print every problem found")
     p.add_argument("file")

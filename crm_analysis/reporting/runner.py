@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import shutil
+import sys
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -60,7 +61,8 @@ class RunOutcome:
 
 
 def default_reports_dir() -> Path:
-    return project_root() / "reports"
+    """``./reports`` of the current folder: never inside the installed package."""
+    return Path.cwd() / "reports"
 
 
 def _now() -> dt.datetime:
@@ -93,12 +95,18 @@ def prepare_run(notebook: str, given: dict[str, Any] | None = None, *, text_name
 
 
 def kernel_name() -> str:
-    """The suite's registered kernel if present (``make`` registers it), else ``python3``."""
+    """The suite's registered kernel if present (``make`` registers it) and it runs this Python,
+    else ``python3`` (a kernel of this interpreter); a stale ``crm-analysis`` kernel left by
+    another environment must not run the notebooks with another installation."""
     from jupyter_client.kernelspec import KernelSpecManager
 
     try:
-        return KERNEL_NAME if KERNEL_NAME in KernelSpecManager().find_kernel_specs() else "python3"
-    except Exception:  # a broken kernelspec folder must not stop a run
+        spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+        python = spec.argv[0] if spec.argv else ""
+        # compared as paths, not resolved: two environments' pythons link to the same binary
+        same = python in ("python", "python3") or os.path.abspath(python) == os.path.abspath(sys.executable)
+        return KERNEL_NAME if same else "python3"
+    except Exception:  # not registered, or a broken kernelspec folder: must not stop a run
         return "python3"
 
 
