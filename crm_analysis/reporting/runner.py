@@ -21,6 +21,7 @@ from typing import Any, Iterator
 
 from ..errors import ParameterError
 from .context import RESULTS_FILE, RUN_DIR_ENV
+from ..readers import READ_OPTIONS_ENV, ReadOptions
 from .notes import KERNEL_STARTUP, LANG_ENV, collect_into_results, summary_lines
 from .notebooks import NotebookSpec, get_notebook, project_root
 from .params import validate_parameters
@@ -38,6 +39,7 @@ class RunRequest:
     with_code: bool = False
     lang: str = "en"
     strict: bool = False  # any warning fails the run
+    reading: dict[str, Any] = field(default_factory=dict)  # how data files are read (readers.ReadOptions)
 
 
 @dataclass
@@ -72,7 +74,8 @@ def _now() -> dt.datetime:
 def prepare_run(notebook: str, given: dict[str, Any] | None = None, *, text_names: set[str] | None = None,
                 output_dir: str | Path | None = None, run_name: str | None = None, lang: str | None = None,
                 with_code: bool = False, reports_dir: str | Path | None = None,
-                base_dir: Path | None = None, strict: bool = False) -> RunRequest:
+                base_dir: Path | None = None, strict: bool = False,
+                reading: dict[str, Any] | None = None) -> RunRequest:
     """Validate everything about a run before any kernel starts."""
     spec = get_notebook(notebook)
     given = dict(given or {})
@@ -91,7 +94,8 @@ def prepare_run(notebook: str, given: dict[str, Any] | None = None, *, text_name
         stamp = _now().strftime("%Y%m%d-%H%M%S-%f")[:-3] + (f"-{lang}" if lang else "")
         output_dir = Path(reports_dir or default_reports_dir()) / f"{spec.name}-{run_name or stamp}"
     return RunRequest(spec=spec, parameters=values, output_dir=Path(output_dir).resolve(),
-                      with_code=with_code, lang=str(values.get("lang", "en")), strict=strict)
+                      with_code=with_code, lang=str(values.get("lang", "en")), strict=strict,
+                      reading=ReadOptions(**(reading or {})).to_dict())
 
 
 def kernel_name() -> str:
@@ -171,7 +175,7 @@ def execute(request: RunRequest, *, command: list[str] | None = None) -> RunOutc
     error: str | None = None
     try:
         with _env(RUN_DIR_ENV, str(tmp)), _env("MPLBACKEND", "module://matplotlib_inline.backend_inline"), \
-                _env(LANG_ENV, request.lang):
+                _env(LANG_ENV, request.lang), _env(READ_OPTIONS_ENV, json.dumps(request.reading)):
             # the kernel's own log (e.g. ipykernel's note about TCP transport on loopback) is not
             # the user's business; errors still show, and cell output is untouched. Warnings
             # raised in the kernel are collected for the reader from the start (notes.py).
@@ -192,6 +196,8 @@ def execute(request: RunRequest, *, command: list[str] | None = None) -> RunOutc
                          and Path(request.parameters[p.name]).is_absolute())],
         started=started.isoformat(timespec="seconds"), finished=finished.isoformat(timespec="seconds"),
         status="failed" if error else "ok", project_root=project_root(), kernel=kernel, command=command)
+    if request.reading:
+        provenance["read_options"] = request.reading
     (tmp / "provenance.json").write_text(json.dumps(provenance, ensure_ascii=False, indent=2), "utf-8")
     results_path = tmp / RESULTS_FILE
     results = json.loads(results_path.read_text("utf-8")) if results_path.exists() else {}
