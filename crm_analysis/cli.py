@@ -154,9 +154,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from .reporting.workspace import EXAMPLE_FILE, init_workspace
+    from .reporting.workspace import EXAMPLE_FILE, init_workspace, register_kernel
 
     written = init_workspace(args.folder, force=args.force)
+    if not args.no_kernel:
+        print(register_kernel())
     folder = written[0].parent.parent
     n_nb = sum(p.suffix == ".ipynb" for p in written)
     print(f"{folder}: {n_nb} notebooks in notebooks/, {sum(p.parent.name == 'data' for p in written)} data files in "
@@ -201,6 +203,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("init", help="copy the notebooks, the default data and an example parameters file into a folder")
     p.add_argument("folder", help="the folder to create or fill (existing files are kept unless --force)")
     p.add_argument("--force", action="store_true", help="overwrite files of the same name")
+    p.add_argument("--no-kernel", action="store_true",
+                   help="do not register this Python as the notebooks' kernel 'Python (crm-analysis)'")
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("validate", help="check a data file and print every problem found")

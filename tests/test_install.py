@@ -85,6 +85,9 @@ def test_init_copies_notebooks_to_edit_and_run(installed):
     assert sorted(p.name for p in (work / "notebooks").glob("*.ipynb")) == ["csi.ipynb", "frameworks.ipynb",
                                                                            "maturity.ipynb", "tour.ipynb"]
     assert (work / "data" / "cdnow_master.txt").is_file() and (work / "params.example.yaml").is_file()
+    # the notebooks' kernel ("Python (crm-analysis)") is registered in the fresh environment, for JupyterLab
+    spec = json.loads((installed["venv"] / "share" / "jupyter" / "kernels" / "crm-analysis" / "kernel.json").read_text())
+    assert spec["display_name"] == "Python (crm-analysis)" and Path(spec["argv"][0]) == installed["py"]
     # an edited notebook is the one that runs
     nb = json.loads((work / "notebooks" / "tour.ipynb").read_text("utf-8"))
     nb["cells"].append({"cell_type": "markdown", "metadata": {}, "source": ["Edited by the consultant"]})

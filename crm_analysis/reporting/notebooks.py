@@ -61,12 +61,16 @@ def notebooks_dir() -> Path:
     for candidate in (cwd / "notebooks", cwd):
         if candidate.name == "notebooks" and _is_suite_folder(candidate):
             return candidate.resolve()
+    return shipped_notebooks_dir() or (cwd / "notebooks").resolve()
+
+
+def shipped_notebooks_dir() -> Path | None:
+    """The notebooks that came with the package: the checkout's (editable install), else the
+    installed copy; ``None`` if neither exists."""
     checkout = _checkout_root()
     if checkout is not None:
         return checkout / "notebooks"
-    if (BUNDLE_DIR / "notebooks").is_dir():
-        return BUNDLE_DIR / "notebooks"
-    return (cwd / "notebooks").resolve()
+    return BUNDLE_DIR / "notebooks" if (BUNDLE_DIR / "notebooks").is_dir() else None
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ParameterError
-from .notebooks import list_notebooks, notebooks_dir, project_root
+from .notebooks import list_notebooks, shipped_notebooks_dir
 
 EXAMPLE_NOTEBOOK = "tour"
 EXAMPLE_FILE = "params.example.yaml"
@@ -26,7 +26,7 @@ def _yaml_value(value: Any) -> str:
 
 def example_parameters(notebook: str = EXAMPLE_NOTEBOOK) -> str:
     """A parameters file for ``notebook`` listing every parameter with its default and help."""
-    spec = list_notebooks(notebooks_dir())[notebook]
+    spec = list_notebooks(shipped_notebooks_dir())[notebook]
     lines = [f"# Parameters of the {notebook!r} notebook, with their defaults. Edit, then run:",
              f"#   crm-analysis run {notebook} -f {EXAMPLE_FILE}",
              "# Relative paths are relative to this file's folder. `crm-analysis list` describes every notebook."]
@@ -34,6 +34,24 @@ def example_parameters(notebook: str = EXAMPLE_NOTEBOOK) -> str:
         choices = f" [one of: {', '.join(map(str, p.choices))}]" if p.choices else ""
         lines.append(f"{p.name}: {_yaml_value(p.default)}" + (f"  # {p.help}{choices}" if p.help or choices else ""))
     return "\n".join(lines) + "\n"
+
+
+def register_kernel() -> str:
+    """Register this Python as the notebooks' kernel "Python (crm-analysis)" in its environment
+    (what ``make setup`` does); returns a sentence saying what was done or how to do it."""
+    import sys
+
+    from .runner import KERNEL_NAME
+
+    command = (f"{sys.executable} -m ipykernel install --user --name {KERNEL_NAME} "
+               '--display-name "Python (crm-analysis)"')
+    try:
+        from ipykernel.kernelspec import install
+
+        where = install(kernel_name=KERNEL_NAME, display_name="Python (crm-analysis)", prefix=sys.prefix)
+    except Exception as exc:  # a read-only environment: say how to do it by hand
+        return f"kernel not registered ({type(exc).__name__}: {exc}); register it with: {command}"
+    return f"kernel 'Python (crm-analysis)' registered in {where}"
 
 
 def init_workspace(folder: str | Path, *, force: bool = False) -> list[Path]:
@@ -44,7 +62,10 @@ def init_workspace(folder: str | Path, *, force: bool = False) -> list[Path]:
     target = Path(folder).expanduser().resolve()
     if target.exists() and not target.is_dir():
         raise ParameterError(f"init: {str(folder)!r} exists and is not a folder")
-    source_nb, source_data = notebooks_dir(), project_root() / "data"
+    source_nb = shipped_notebooks_dir()  # the originals, never a folder made by an earlier init
+    if source_nb is None:
+        raise ParameterError("init: the notebooks shipped with crm-analysis are missing; reinstall it")
+    source_data = source_nb.parent / "data"
     plan: list[tuple[Path | None, Path]] = [(p, target / "notebooks" / p.name) for p in sorted(source_nb.glob("*.ipynb"))]
     if not plan:
         raise ParameterError(f"init: no notebooks found in {source_nb}")
