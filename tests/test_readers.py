@@ -122,6 +122,14 @@ def test_spss_and_stata_keep_variable_and_value_labels(tmp_path, suffix):
     assert survey.value_labels["q1"] == {1: "非常不满意", 7: "非常满意"}
     assert survey.value_labels["gender"] == {1: "男", 2: "女"}
     assert survey.data["q1"].tolist() == [7.0, 5.0, 6.0, 3.0]
+    # the wording reaches the report's item table (the CSI notebook shows survey.describe())
+    from crm_analysis.reporting.tables import show_table
+
+    table = survey.describe()
+    assert table.columns[0] == "wording" and table.loc["q2", "wording"] == "Would you recommend us?"
+    html = show_table(table, "zh", digits=2, counts=["min", "max"]).to_html()
+    assert "题目" in html and "您对本公司满意吗" in html
+    assert "wording" not in csi.read_survey(pd.DataFrame({"a": [1, 2], "b": [2, 1]}), scale=(1, 5)).describe()
 
 
 def test_broken_binary_files_are_named(tmp_path):

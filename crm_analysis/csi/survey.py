@@ -122,7 +122,8 @@ class Survey:
         return int(self.data[self.items].notna().all(axis=1).sum())
 
     def describe(self) -> pd.DataFrame:
-        """Per item: answers, missing cells, mean, SD (n-1), min, max.
+        """Per item: answers, missing cells, mean, SD (n-1), min, max; first the question's
+        ``wording`` when the file carried it (SPSS/Stata variable labels).
 
         Examples
         --------
@@ -131,7 +132,9 @@ class Survey:
         [0, 1]
         """
         x = self.data[self.items]
+        wording = {"wording": pd.Series({i: self.wording(i) for i in self.items})} if self.labels else {}
         return pd.DataFrame({
+            **wording,
             "n": x.notna().sum(),
             "missing": x.isna().sum(),
             "mean": x.mean(),
