@@ -1,4 +1,4 @@
-"""The ``crm-analysis`` command: list, run, report, validate (papermill's conventions)."""
+"""The ``crm-analysis`` command: list, run, report, validate, init (papermill's conventions)."""
 from __future__ import annotations
 
 import argparse
@@ -23,6 +23,26 @@ def _load_params_file(path: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ParameterError(f"parameters file {path!r}: expected a mapping of name: value")
     return data
+
+
+def _add_read_options(p: argparse.ArgumentParser, *, for_run: bool = False) -> None:
+    """--encoding --sep --decimal --sheet --header-row: how data files are read (else detected)."""
+    where = "data files the notebook reads" if for_run else "the file"
+    p.add_argument("--encoding", help=f"text encoding of {where}: utf-8, gb18030, gbk, utf-16, cp1252 … "
+                                      "(default: detected: UTF-8 with or without BOM, UTF-16, GB18030)")
+    p.add_argument("--sep", help=f"column separator of {where}: , ; tab | space (default: detected)")
+    p.add_argument("--decimal", choices=(".", ","), help="decimal mark (default: detected; ',' as in 3,5)")
+    p.add_argument("--sheet", help="Excel: the sheet's name or number counted from 1 (default: the first)")
+    p.add_argument("--header-row", type=int, metavar="N", help="the row holding the column names, counted from 1 "
+                                                               "(default 1)")
+
+
+def _read_options(args: argparse.Namespace) -> dict[str, Any]:
+    from .readers import ReadOptions, parse_sheet
+
+    options = ReadOptions(encoding=args.encoding, sep=args.sep, decimal=args.decimal, sheet=parse_sheet(args.sheet),
+                          header_row=args.header_row)  # checked here, before any kernel starts
+    return {k: v for k, v in vars(options).items() if v is not None}
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -62,12 +82,23 @@ def cmd_run(args: argparse.Namespace) -> int:
     base_dir = Path(args.parameters_file[-1]).resolve().parent if args.parameters_file and not args.parameters else None
     outcome = run_notebook(args.notebook, given, text_names=text_names, output_dir=args.output_dir,
                            run_name=args.name, lang=args.lang, with_code=args.with_code,
-                           reports_dir=args.reports_dir, base_dir=base_dir, command=sys.argv)
+                           reports_dir=args.reports_dir, base_dir=base_dir, command=sys.argv, strict=args.strict,
+                           reading=_read_options(args))
+    _print_warnings(outcome)
     if not outcome.ok:
         print(f"error: {outcome.error}", file=sys.stderr)
         return 1
     print(f"{outcome.output_dir / 'report.html'}" + (f"\n{outcome.headline}" if outcome.headline else ""))
     return 0
+
+
+def _print_warnings(outcome: Any) -> None:
+    """The run's warnings (count and first lines) on stderr; the full list is in results.json."""
+    from .reporting.notes import summary_lines
+
+    lines = summary_lines(outcome.warnings)
+    if lines:
+        print(f"{outcome.notebook}: " + "\n".join(lines), file=sys.stderr)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -88,11 +119,16 @@ def cmd_report(args: argparse.Namespace) -> int:
         runs = [dict(r, lang=r.get("lang", langs[0])) for r in suite["runs"]]
         base_dir = Path(args.suite_file).resolve().parent
         reports_dir = args.reports_dir or (base_dir / suite["reports_dir"] if suite.get("reports_dir") else None)
-    requests = prepare_suite(runs, base_dir=base_dir, reports_dir=Path(reports_dir) if reports_dir else None)
+    requests = prepare_suite(runs, base_dir=base_dir, reports_dir=Path(reports_dir) if reports_dir else None,
+                             strict=args.strict, reading=_read_options(args))
     outcomes = run_suite(requests, progress=not args.no_progress, command=sys.argv)
     failed = [o for o in outcomes if not o.ok]
     for o in outcomes:
-        print(("ok      " if o.ok else "FAILED  ") + str(o.output_dir) + (f"  — {o.headline}" if o.ok and o.headline else ""))
+        n_warn = sum(int(w.get("count", 1)) for w in o.warnings)
+        print(("ok      " if o.ok else "FAILED  ") + str(o.output_dir) + (f"  — {o.headline}" if o.ok and o.headline else "")
+              + (f"  [{n_warn} warning(s)]" if n_warn else ""))
+    for o in outcomes:
+        _print_warnings(o)
     index = (requests[0].output_dir.parent / "index.html") if requests else (Path(reports_dir or default_reports_dir()) / "index.html")
     print(f"index: {index}")
     for o in failed:
@@ -110,13 +146,27 @@ def cmd_validate(args: argparse.Namespace) -> int:
         options.update(customer=args.customer, date=args.date, amount=args.amount)
     if args.kind == "assessment":
         options["firm"] = args.firm
-    problems = validate_file(args.file, args.kind, encoding=args.encoding, **options)
+    problems = validate_file(args.file, args.kind, **_read_options(args), **options)
     errors = [p for p in problems if p.severity == "error"]
     for p in problems:
         print(f"{args.file}: {p}")
     print(f"{args.file}: {len(errors)} error(s), {len(problems) - len(errors)} warning(s)"
           + (" — OK" if not errors else ""))
     return 1 if errors else 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from .reporting.workspace import EXAMPLE_FILE, init_workspace, register_kernel
+
+    written = init_workspace(args.folder, force=args.force)
+    if not args.no_kernel:
+        print(register_kernel())
+    folder = written[0].parent.parent
+    n_nb = sum(p.suffix == ".ipynb" for p in written)
+    print(f"{folder}: {n_nb} notebooks in notebooks/, {sum(p.parent.name == 'data' for p in written)} data files in "
+          f"data/, {EXAMPLE_FILE}\nnext: cd {folder} && crm-analysis run tour -f {EXAMPLE_FILE}   "
+          f"(reports go to {folder / 'reports'}); edit the notebooks with: jupyter lab notebooks/")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -137,6 +187,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reports-dir", help="folder holding run folders and index.html (default reports/)")
     p.add_argument("--lang", choices=("zh", "en"), help="report language (sets the notebook's lang parameter)")
     p.add_argument("--with-code", action="store_true", help="keep code cells in the HTML report")
+    p.add_argument("--strict", action="store_true", help="a warning raised while the notebook runs fails the run")
+    _add_read_options(p, for_run=True)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("report", help="several runs in one go, with an index page")
@@ -146,12 +198,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help="language for runs that do not set one; with --all, repeat it for several (--lang en --lang zh)")
     p.add_argument("--reports-dir", help="folder holding run folders and index.html (default reports/)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--strict", action="store_true", help="a warning raised while a notebook runs fails that run")
+    _add_read_options(p, for_run=True)
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("init", help="copy the notebooks, the default data and an example parameters file into a folder")
+    p.add_argument("folder", help="the folder to create or fill (existing files are kept unless --force)")
+    p.add_argument("--force", action="store_true", help="overwrite files of the same name")
+    p.add_argument("--no-kernel", action="store_true",
+                   help="do not register this Python as the notebooks' kernel 'Python (crm-analysis)'")
+    p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("validate", help="check a data file and print every problem found")
     p.add_argument("file")
     p.add_argument("--kind", required=True, choices=("survey", "transactions", "assessment"))
-    p.add_argument("--encoding", help="transactions/assessment: file encoding (default UTF-8; surveys: UTF-8, else GB18030)")
     p.add_argument("--scale", nargs=2, type=float, metavar=("MIN", "MAX"), help="survey: the answer scale, e.g. 1 10")
     p.add_argument("--model", help="survey: a preset (acsi, ecsi, ccsi, scsb) or model file to check the columns against")
     p.add_argument("--group", help="survey: the column holding groups (e.g. gender)")
@@ -159,6 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date", default="date", help="transactions: date column")
     p.add_argument("--amount", default="dollar_value", help="transactions: amount column")
     p.add_argument("--firm", default="firm", help="assessment: firm column")
+    _add_read_options(p)
     p.set_defaults(func=cmd_validate)
     return parser
 

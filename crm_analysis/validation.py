@@ -33,56 +33,51 @@ class Problem:
         return f"{self.severity}: {where}{self.message}"
 
 
-def _decode(raw: bytes, path: Path, encoding: str | None) -> tuple[str | None, list[Problem]]:
-    if encoding:
-        try:
-            return raw.decode(encoding), []
-        except (UnicodeDecodeError, LookupError) as exc:
-            return None, [Problem("error", f"{path}: cannot be read as {encoding}: {exc}")]
-    try:
-        return raw.decode("utf-8-sig"), []
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        hint = ""
-        for guess in ("gb18030", "cp1252"):
-            try:
-                raw.decode(guess)
-                hint = f"; it reads as {guess} — re-save it as UTF-8 or pass --encoding {guess}"
-                break
-            except UnicodeDecodeError:
-                continue
-        return None, [Problem("error", f"{path}: not valid UTF-8 (first bad byte on line {line}){hint}")]
+def read_table(path: str | Path, *, encoding: str | None = None, sep: str | None = None,
+               decimal: str | None = None, sheet: str | int | None = None,
+               header_row: int | None = None) -> tuple[Any, list[Problem]]:
+    """Read a data file into a DataFrame of strings, collecting reading problems.
 
-
-def _separator(sample: str) -> str | None:
-    """``None`` means runs of whitespace (as in the CDNOW file)."""
-    first = next((ln for ln in sample.splitlines() if ln.strip()), "")
-    for sep in (",", ";", "\t", "|"):
-        if sep in first:
-            return sep
-    return None
-
-
-def read_table(path: str | Path, *, encoding: str | None = None) -> tuple[Any, list[Problem]]:
-    """Read a delimited text file into a DataFrame of strings, collecting reading problems.
+    Delimited text (encoding, separator and decimal comma detected unless declared), Excel,
+    SPSS and Stata files: see :mod:`crm_analysis.readers`. Options not given here are taken
+    from the pipeline run (``crm-analysis run --encoding …``), else detected.
 
     Returns ``(frame_or_None, problems)``; the frame is ``None`` when the file cannot be read.
     All cells are kept as text so that the per-kind checks can say which cells are not numbers.
+    ``frame.attrs`` may hold ``encoding``, ``labels`` (variable labels: the questions' wording)
+    and ``value_labels`` (SPSS/Stata).
     """
     import pandas as pd
 
+    from .readers import (EXCEL_SUFFIXES, convert_decimal_commas, decode, detect_separator, is_binary_table,
+                          read_excel, read_labelled, resolve_options)
+
+    options = resolve_options(encoding, sep, decimal, sheet, header_row)
     path = Path(path)
     if not path.exists():
         return None, [Problem("error", f"{path}: file not found")]
     if path.is_dir():
         return None, [Problem("error", f"{path}: is a folder; expected a data file")]
+    if is_binary_table(path):
+        try:
+            frame, errors = (read_excel if path.suffix.lower() in EXCEL_SUFFIXES else read_labelled)(path, options)
+        except ImportError as exc:
+            return None, [Problem("error", str(exc))]
+        if frame is None:
+            return None, [Problem("error", e) for e in errors]
+        return frame, [Problem("error", f"{path}: has a header but no data rows")] if frame.empty else []
     raw = path.read_bytes()
     if not raw.strip():
         return None, [Problem("error", f"{path}: file is empty; expected a header line and data rows")]
-    text, problems = _decode(raw, path, encoding)
+    text, used, error = decode(raw, path, options.encoding)
     if text is None:
-        return None, problems
-    sep = _separator(text[:20000])
+        return None, [Problem("error", error)]
+    problems: list[Problem] = []
+    if options.header_row and options.header_row > 1:  # title lines above the header
+        text = "\n".join(text.splitlines()[options.header_row - 1:])
+        if not text.strip():
+            return None, [Problem("error", f"{path}: header_row={options.header_row} is past the end of the file")]
+    sep = options.separator if options.sep is not None else detect_separator(text[:20000])
     header_line = next(ln for ln in text.splitlines() if ln.strip())
     header = header_line.split() if sep is None else next(csv.reader([header_line], delimiter=sep))
     header = [h.strip() for h in header]
@@ -101,6 +96,8 @@ def read_table(path: str | Path, *, encoding: str | None = None) -> tuple[Any, l
     if frame.empty:
         problems.append(Problem("error", f"{path}: has a header but no data rows"))
     frame.columns = [str(c).strip() for c in frame.columns]
+    frame, _ = convert_decimal_commas(frame, options.decimal, sep)
+    frame.attrs["encoding"] = used
     return frame, problems
 
 
@@ -125,12 +122,13 @@ def check_assessment(frame: Any, *, firm: str = "firm", instrument: Any = None) 
 
 
 def check_survey_file(path: str | Path, *, scale: tuple[float, float] | None = None, model: Any = None,
-                      group: str | None = None) -> list[Problem]:
+                      group: str | None = None, reading: dict[str, Any] | None = None) -> list[Problem]:
     """Survey answers, checked by :func:`crm_analysis.csi.check_survey` (numbers on the declared
     scale, no constant item, no empty row; with ``model``, its indicators and enough rows)."""
     from .csi import check_survey
 
-    return [Problem(p.severity, p.message, p.column) for p in check_survey(path, scale, model=model, group=group)]
+    return [Problem(p.severity, p.message, p.column)
+            for p in check_survey(path, scale, model=model, group=group, **(reading or {}))]
 
 
 CHECKS: dict[str, Callable[..., list[Problem]]] = {
@@ -139,8 +137,13 @@ CHECKS: dict[str, Callable[..., list[Problem]]] = {
 }
 
 
-def validate_file(path: str | Path, kind: str, *, encoding: str | None = None, **options: Any) -> list[Problem]:
+def validate_file(path: str | Path, kind: str, *, encoding: str | None = None, sep: str | None = None,
+                  decimal: str | None = None, sheet: str | int | None = None, header_row: int | None = None,
+                  **options: Any) -> list[Problem]:
     """Every problem found in ``path`` read as ``kind`` (``survey``, ``transactions``, ``assessment``).
+
+    ``encoding``, ``sep``, ``decimal``, ``sheet``, ``header_row``: how to read the file
+    (:class:`crm_analysis.readers.ReadOptions`); detected when not given.
 
     Examples
     --------
@@ -150,11 +153,10 @@ def validate_file(path: str | Path, kind: str, *, encoding: str | None = None, *
     """
     if kind not in KINDS:
         raise InputError(f"kind={kind!r}: expected one of {', '.join(KINDS)}")
+    reading = dict(encoding=encoding, sep=sep, decimal=decimal, sheet=sheet, header_row=header_row)
     if kind == "survey":
-        if encoding is not None:
-            raise InputError("--encoding does not apply to surveys: they are read as UTF-8, else GB18030")
-        return check_survey_file(path, **options)
-    frame, problems = read_table(path, encoding=encoding)
+        return check_survey_file(path, reading=reading, **options)
+    frame, problems = read_table(path, **reading)
     if frame is None or frame.empty:
         return problems
     return problems + CHECKS[kind](frame, **options)

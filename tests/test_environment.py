@@ -39,3 +39,30 @@ def test_notebooks_are_clean_and_parameterised(repo_root):
         assert "crm_analysis" in nb.metadata, f"{path.name}: no crm_analysis metadata"
         after = code[code.index(tagged[0]) + 1]
         assert "in_project_root()" in after.source, f"{path.name}: call in_project_root() first (JupyterLab)"
+
+
+def test_notebooks_name_the_suite_kernel(repo_root):
+    """JupyterLab opens them with the kernel `make setup` registers ("Python (crm-analysis)")."""
+    import nbformat
+
+    for path in sorted((repo_root / "notebooks").glob("*.ipynb")):
+        spec = nbformat.read(str(path), as_version=4).metadata["kernelspec"]
+        assert (spec["name"], spec["display_name"]) == ("crm-analysis", "Python (crm-analysis)"), path.name
+    makefile = (repo_root / "Makefile").read_text()
+    assert '--name crm-analysis --display-name "Python (crm-analysis)"' in makefile
+
+
+def test_make_lab_starts_as_root_too(repo_root):
+    import os
+    import shutil
+    import subprocess
+
+    import pytest
+
+    if not shutil.which("make"):
+        pytest.skip("make not installed")
+    # -n: print the commands only; the stamp is made up-to-date so only the lab command shows
+    out = subprocess.run(["make", "-n", "lab", "STAMP=Makefile"], cwd=repo_root, capture_output=True,
+                         text=True, check=True).stdout
+    [line] = [ln for ln in out.splitlines() if "jupyter lab" in ln]
+    assert ("--allow-root" in line) == (os.getuid() == 0), line

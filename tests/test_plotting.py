@@ -1,4 +1,4 @@
-"""House style: Chinese labels render with no missing glyphs where a CJK font is installed."""
+"""House style: Chinese labels render with no missing glyphs, with or without a system CJK font."""
 import warnings
 
 import matplotlib
@@ -12,10 +12,7 @@ from crm_analysis.plotting import style  # noqa: E402
 
 
 def test_chinese_labels_render_without_missing_glyphs(tmp_path):
-    if find_cjk_font() is None:
-        if __import__("os").environ.get("CI"):
-            pytest.fail("CI must have a CJK font (.ci/run installs fonts-wqy-microhei)")
-        pytest.skip("no CJK font installed here")
+    assert find_cjk_font() is not None  # a system font, else the one shipped with the package
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         use_style()
@@ -29,8 +26,9 @@ def test_chinese_labels_render_without_missing_glyphs(tmp_path):
 
 def test_missing_font_gives_one_line_warning_naming_the_fix(monkeypatch):
     monkeypatch.setattr(style, "find_cjk_font", lambda: None)
+    monkeypatch.setattr(style, "bundled_cjk_font", lambda: None)  # a damaged installation
     with pytest.warns(UserWarning) as record:
         style.use_style()
     [w] = [r for r in record if "CJK" in str(r.message)]
     text = str(w.message)
-    assert "\n" not in text and "fonts-wqy-microhei" in text
+    assert "\n" not in text and "reinstall crm-analysis" in text and style.BUNDLED_FONT.name in text

@@ -28,7 +28,7 @@ def test_run_writes_complete_folder(nb_dir, tmp_path):
     for name in ("demo.ipynb", "report.html", "results.json", "provenance.json", "figures/points.png", "figures/points.svg"):
         assert (out / name).is_file(), name
     results = json.loads((out / "results.json").read_text())
-    assert results == {"n": 4, "total": 9.0, "headline": "demo: n=4"}
+    assert results == {"n": 4, "total": 9.0, "headline": "demo: n=4", "warnings": []}
     prov = json.loads((out / "provenance.json").read_text())
     assert prov["parameters"]["n"] == 4 and prov["status"] == "ok"
     import hashlib

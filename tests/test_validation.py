@@ -51,12 +51,18 @@ def test_header_only(survey):
     assert "no data rows" in msg
 
 
-def test_wrong_encoding_gets_a_hint(survey):
+def test_gbk_is_detected_and_other_encodings_get_a_hint(survey):
     path = survey("customer_id,date,dollar_value,备注\n1,19970101,3.5,张三\n", encoding="gbk")
-    [msg] = errors(validate_file(path, "transactions"))
-    assert "not valid UTF-8" in msg and "gb18030" in msg
-    # and with the right encoding the file is read
+    assert errors(validate_file(path, "transactions")) == []  # GBK/GB18030: detected
     assert errors(validate_file(path, "transactions", encoding="gb18030")) == []
+    # Western European text that is not UTF-8: an error naming the encoding that reads it
+    path = survey("customer_id,date,dollar_value,note\n1,19970101,3.5,caf\xe9 cr\xe8me\n", encoding="cp1252")
+    [msg] = errors(validate_file(path, "transactions"))
+    assert "not valid UTF-8" in msg and "line 2" in msg and "--encoding cp1252" in msg
+    assert errors(validate_file(path, "transactions", encoding="cp1252")) == []
+    # a declared encoding that does not fit is named
+    [msg] = errors(validate_file(survey("a,b\n1,\xff\n".replace("\xff", "é"), "u.csv"), "survey", encoding="ascii"))
+    assert "cannot be read as ascii" in msg and "line 2" in msg
 
 
 def test_chinese_survey_exports_in_gb18030_are_read(survey):

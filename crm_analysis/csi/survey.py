@@ -87,6 +87,12 @@ class Survey:
         The model the items were checked against.
     missing : str
         Handling announced for missing cells (``"listwise"`` or ``"mean"``).
+    labels : dict
+        Item (and group) column -> the question's wording, from an SPSS or Stata file's
+        variable labels; empty for CSV and Excel.
+    value_labels : dict
+        Column -> {code: label} from an SPSS or Stata file (e.g. ``{1: "very dissatisfied"}``);
+        the data keep the codes.
     """
 
     data: pd.DataFrame
@@ -98,6 +104,12 @@ class Survey:
     warnings: list[str] = field(default_factory=list)
     model: Model | None = None
     missing: str = "listwise"
+    labels: dict[str, str] = field(default_factory=dict)
+    value_labels: dict[str, dict[Any, str]] = field(default_factory=dict)
+
+    def wording(self, item: str) -> str:
+        """The question's wording (an SPSS/Stata variable label), else the column name."""
+        return self.labels.get(item, item)
 
     @property
     def n(self) -> int:
@@ -110,7 +122,8 @@ class Survey:
         return int(self.data[self.items].notna().all(axis=1).sum())
 
     def describe(self) -> pd.DataFrame:
-        """Per item: answers, missing cells, mean, SD (n-1), min, max.
+        """Per item: answers, missing cells, mean, SD (n-1), min, max; first the question's
+        ``wording`` when the file carried it (SPSS/Stata variable labels).
 
         Examples
         --------
@@ -119,7 +132,9 @@ class Survey:
         [0, 1]
         """
         x = self.data[self.items]
+        wording = {"wording": pd.Series({i: self.wording(i) for i in self.items})} if self.labels else {}
         return pd.DataFrame({
+            **wording,
             "n": x.notna().sum(),
             "missing": x.isna().sum(),
             "mean": x.mean(),
@@ -238,33 +253,23 @@ def n_parameters(model: Model, estimator: str = "pls") -> int:
 # --------------------------------------------------------------------------------------------
 # reading
 # --------------------------------------------------------------------------------------------
-def _read_text_table(path: Path) -> tuple[pd.DataFrame | None, list[SurveyProblem], str | None]:
-    """All cells as text; (frame, problems, encoding used)."""
-    if not path.exists():
-        return None, [SurveyProblem(f"{path}: file not found")], None
-    if path.is_dir():
-        return None, [SurveyProblem(f"{path}: is a folder; expected a survey file (.csv, .txt, .tsv, .xlsx)")], None
-    if path.suffix.lower() in (".xlsx", ".xls"):
-        try:
-            frame = pd.read_excel(path, dtype=str, keep_default_na=False)
-        except ImportError:
-            return None, [SurveyProblem(f"{path}: reading Excel files needs the 'openpyxl' package; "
-                                        "save the sheet as CSV or install openpyxl")], None
-        except Exception as exc:  # a corrupt workbook: report, do not crash
-            return None, [SurveyProblem(f"{path}: cannot be read as an Excel workbook: {exc}")], None
-        return frame, [], None
-    # the project's one reader of delimited text (encoding, separator, header checks); Chinese
-    # survey exports are often GB18030, so that encoding is tried when UTF-8 fails
+def _read_text_table(path: Path, reading: dict[str, Any] | None = None
+                     ) -> tuple[pd.DataFrame | None, list[SurveyProblem], str | None]:
+    """All cells as text; (frame, problems, encoding used).
+
+    The project's one reader of data files (:func:`crm_analysis.validation.read_table`): CSV in
+    UTF-8/GB18030/UTF-16 with any common separator and decimal commas, Excel, SPSS, Stata.
+    """
     from crm_analysis.validation import read_table
 
-    used = "utf-8"
-    frame, problems = read_table(path)
-    if frame is None and any("not valid UTF-8" in p.message for p in problems):
-        frame, problems, used = (*read_table(path, encoding="gb18030"), "gb18030")
+    if path.is_dir():
+        return None, [SurveyProblem(f"{path}: is a folder; expected a survey file (.csv, .txt, .tsv, .xlsx, .sav, "
+                                    ".dta)")], None
+    frame, problems = read_table(path, **(reading or {}))
     found = [SurveyProblem(p.message, p.severity, p.column) for p in problems]
     if frame is None or any(p.severity == "error" for p in problems):
-        return None, found, used
-    return frame, found, used
+        return None, found, None
+    return frame, found, frame.attrs.get("encoding")
 
 
 def _is_index_name(name: Any) -> bool:
@@ -281,17 +286,21 @@ def _where(labels: Sequence[Any], from_file: bool) -> str:
     return f"row{'s' if len(labels) > 1 else ''} {shown}{more}"
 
 
-def _load(source: Any) -> tuple[pd.DataFrame | None, list[SurveyProblem], bool, str]:
-    """(frame with raw cells, problems, from_file, source name); index = row references."""
+def _load(source: Any, reading: dict[str, Any] | None = None) -> tuple[pd.DataFrame | None, list[SurveyProblem], bool, str]:
+    """(frame with raw cells, problems, from_file, source name); index = row references.
+
+    A file's variable and value labels (SPSS, Stata) are in ``frame.attrs``."""
     if isinstance(source, pd.DataFrame):
         frame = source.copy()
         return frame, [], False, "<DataFrame>"
     if isinstance(source, (str, Path)):
         path = Path(source)
-        frame, problems, _ = _read_text_table(path)
+        frame, problems, _ = _read_text_table(path, reading)
         if frame is None:
             return None, problems, True, str(path)
+        attrs = dict(frame.attrs)
         frame.columns = [str(c).strip() for c in frame.columns]
+        frame.attrs.update(attrs)
         frame.index = pd.RangeIndex(2, 2 + len(frame))  # file line numbers, header = line 1
         return frame, problems, True, str(path)
     raise ParameterError(f"survey: expected a file path or a pandas DataFrame, got {type(source).__name__}")
@@ -329,6 +338,7 @@ def _inspect(
     group: str | None,
     missing: str,
     estimator: str,
+    reading: dict[str, Any] | None = None,
 ) -> tuple[list[SurveyProblem], dict[str, Any]]:
     """Run every check; return (problems, what read_survey needs)."""
     if scale is not None:
@@ -337,8 +347,10 @@ def _inspect(
         raise ParameterError(f"missing={missing!r}: expected one of {', '.join(_MISSING)}")
     if estimator not in _ESTIMATORS:
         raise ParameterError(f"estimator={estimator!r}: expected one of {', '.join(_ESTIMATORS)}")
-    frame, problems, from_file, name = _load(source)
+    frame, problems, from_file, name = _load(source, reading)
     info: dict[str, Any] = {"source": name}
+    if frame is not None:  # SPSS/Stata: the questions' wording and the answers' labels
+        info.update(labels=dict(frame.attrs.get("labels", {})), value_labels=dict(frame.attrs.get("value_labels", {})))
     if frame is None:
         return problems, info
     if frame.empty or len(frame.columns) == 0:
@@ -510,14 +522,20 @@ def check_survey(
     group: str | None = None,
     missing: str = "listwise",
     estimator: str = "pls",
+    encoding: str | None = None,
+    sep: str | None = None,
+    decimal: str | None = None,
+    sheet: str | int | None = None,
+    header_row: int | None = None,
 ) -> list[SurveyProblem]:
     """Every problem of a survey file or DataFrame, without raising.
 
     Parameters
     ----------
     survey : path or DataFrame
-        A CSV/TSV/TXT (comma, semicolon, tab or whitespace separated; UTF-8 or GB18030) or XLSX
-        file, or a DataFrame. A first column without a name (or named ``id``/``index``) is taken
+        A CSV/TSV/TXT (comma, semicolon, tab or whitespace separated; UTF-8 with or without BOM,
+        GB18030/GBK, UTF-16; decimal commas), XLSX, SPSS ``.sav`` or Stata ``.dta`` file, or a
+        DataFrame. A first column without a name (or named ``id``/``index``) is taken
         as the row number, as in the ECSI files.
     scale : (min, max), optional
         The questionnaire's answer scale, e.g. ``(1, 10)``; answers outside it are errors.
@@ -531,6 +549,8 @@ def check_survey(
         How the estimator will treat missing cells (said in the warning).
     estimator : {"pls", "cbsem", "both"}
         Whose parameter count the number of rows is checked against.
+    encoding, sep, decimal, sheet, header_row : optional
+        How to read the file (:class:`crm_analysis.readers.ReadOptions`); detected when not given.
 
     Returns
     -------
@@ -549,7 +569,9 @@ def check_survey(
     error column 'q3': constant item: every answer is 2; an item that does not vary carries no information and breaks the estimation (drop it from the model)
     warning 1 missing answer(s) in 1 of 3 rows (q2: 1); handled by listwise deletion: 1 row(s) left out, 2 complete rows used
     """
-    problems, _ = _inspect(survey, scale=scale, model=model, group=group, missing=missing, estimator=estimator)
+    reading = dict(encoding=encoding, sep=sep, decimal=decimal, sheet=sheet, header_row=header_row)
+    problems, _ = _inspect(survey, scale=scale, model=model, group=group, missing=missing, estimator=estimator,
+                           reading=reading)
     return problems
 
 
@@ -561,6 +583,11 @@ def read_survey(
     group: str | None = None,
     missing: str = "listwise",
     estimator: str = "pls",
+    encoding: str | None = None,
+    sep: str | None = None,
+    decimal: str | None = None,
+    sheet: str | int | None = None,
+    header_row: int | None = None,
 ) -> Survey:
     """Read and check a survey; raise on errors, return the clean data with the warnings.
 
@@ -583,7 +610,9 @@ def read_survey(
     >>> s.n, len(s.items)                                                             # doctest: +SKIP
     (250, 24)
     """
-    problems, info = _inspect(survey, scale=scale, model=model, group=group, missing=missing, estimator=estimator)
+    reading = dict(encoding=encoding, sep=sep, decimal=decimal, sheet=sheet, header_row=header_row)
+    problems, info = _inspect(survey, scale=scale, model=model, group=group, missing=missing, estimator=estimator,
+                              reading=reading)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         name = info.get("source", "survey")
@@ -598,4 +627,7 @@ def read_survey(
         warnings=[str(p) for p in problems if p.severity == "warning"],
         model=info["model"],
         missing=missing,
+        labels={k: v for k, v in info.get("labels", {}).items() if k in info["items"] or k == info["group"]},
+        value_labels={k: v for k, v in info.get("value_labels", {}).items()
+                      if k in info["items"] or k == info["group"]},
     )

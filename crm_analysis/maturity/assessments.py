@@ -34,12 +34,20 @@ def _load_frame(data: pd.DataFrame | str | Path) -> tuple[pd.DataFrame, str, boo
         path = Path(data)
         if not path.is_file():
             raise InputError(f"assessment file {str(path)!r} not found")
-        try:
-            # utf-8-sig: files saved by Excel start with a byte-order mark.
-            frame = pd.read_csv(path, dtype={"firm": str, "rater": str}, encoding="utf-8-sig",
-                                skipinitialspace=True)
-        except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            raise InputError(f"{path}: cannot be read as a UTF-8 CSV file ({type(exc).__name__}: {exc})") from None
+        # the project's reader (CSV in any common encoding and separator, decimal commas, Excel,
+        # SPSS, Stata: crm_analysis.readers), then pandas' usual typing of the text cells
+        import io
+
+        from crm_analysis.validation import read_table
+
+        text_frame, problems = read_table(path)
+        errors = [p.message for p in problems if p.severity == "error"]
+        if text_frame is None or errors:
+            raise InputError("; ".join(errors) or f"{path}: cannot be read")
+        buffer = io.StringIO()
+        text_frame.to_csv(buffer, index=False)
+        buffer.seek(0)
+        frame = pd.read_csv(buffer, dtype={"firm": str, "rater": str}, skipinitialspace=True)
         return frame, str(path), True
     raise ParameterError(f"assessments: expected a DataFrame or a CSV path, got {type(data).__name__}")
 

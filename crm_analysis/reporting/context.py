@@ -112,7 +112,9 @@ def in_project_root() -> Path:
     folder, so each notebook calls this first and runs the same in both.
     """
     from .notebooks import project_root
+    from .notes import install_collector
 
+    install_collector()  # in a pipeline run: warnings reach the report (no-op in JupyterLab)
     root = project_root()
     os.chdir(root)
     return root

@@ -35,6 +35,10 @@ pre { background:#f7f7f9; padding:.6rem; overflow-x:auto; font-size:.82rem; }
 .jp-OutputArea-output pre { background:none; padding:0; }
 details.solution, main details { margin:.4rem 0; }
 main details > summary { cursor:pointer; color:var(--accent); font-weight:600; }
+aside.notes { border:1px solid #e3c27a; background:#fdf7e8; border-radius:4px; padding:.5rem 1rem; margin:1rem 0; }
+aside.notes h2 { font-size:1rem; margin:.2rem 0 .4rem 0; color:#7a5a12; }
+aside.notes ul { margin:0; padding-left:1.2rem; font-size:.88rem; }
+aside.notes code { color:var(--muted); font-size:.8rem; }
 footer { color:var(--muted); font-size:.8rem; border-top:1px solid var(--line); padding:1rem 2rem; }
 """
 
@@ -55,11 +59,26 @@ def _client_copy(nb: Any, with_code: bool) -> Any:
     return nb
 
 
+def notes_box(notes: list[dict[str, Any]] | None, lang: str = "en") -> str:
+    """The warnings and notes of a run as a box for the top of the report ('' when none)."""
+    if not notes:
+        return ""
+    heading = (f"运行中的提示（{len(notes)} 条）" if lang == "zh"
+               else f"Notes from the run ({len(notes)})")
+    items = "".join(
+        f"<li>{html.escape(str(n.get('message', '')))}"
+        + (f" ({'共' if lang == 'zh' else ''}{n['count']}{' 次' if lang == 'zh' else ' times'})"
+           if int(n.get("count", 1)) > 1 else "")
+        + f" <code>{html.escape(str(n.get('code', '')))}</code></li>" for n in notes)
+    return f'<aside class="notes"><h2>{html.escape(heading)}</h2><ul>{items}</ul></aside>'
+
+
 def notebook_to_html(nb: Any, *, title: str, meta_line: str, parameters: dict[str, Any],
-                     with_code: bool = False, lang: str = "en") -> str:
+                     with_code: bool = False, lang: str = "en", notes: list[dict[str, Any]] | None = None) -> str:
     """Render an executed notebook as one self-contained HTML page.
 
-    Without ``with_code`` the code cells (inputs) are left out: the client version.
+    Without ``with_code`` the code cells (inputs) are left out: the client version. ``notes``
+    (the run's warnings, see :mod:`.notes`) are shown in a box above the content.
     """
     from nbconvert import HTMLExporter
 
@@ -81,6 +100,6 @@ def notebook_to_html(nb: Any, *, title: str, meta_line: str, parameters: dict[st
         f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>"
         f'<header class="report"><h1>{html.escape(title)}</h1><div class="meta">{html.escape(meta_line)}</div>'
         f'<details class="params"><summary>{label}</summary><table>{rows}</table></details></header>'
-        f"<main>{body}</main>"
+        f"<main>{notes_box(notes, lang)}{body}</main>"
         f"<footer>crm-analysis · {html.escape(meta_line)} · provenance.json</footer></body></html>\n"
     )

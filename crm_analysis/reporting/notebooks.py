@@ -17,21 +17,60 @@ from typing import Any
 from ..errors import ParameterError
 
 NOTEBOOKS_ENV = "CRM_ANALYSIS_NOTEBOOKS"
+#: an installed package's own copy of ``notebooks/`` and ``data/`` (put there by setup.py at build time)
+BUNDLE_DIR = Path(__file__).resolve().parents[1] / "_bundle"
 
 
 def project_root() -> Path:
-    """The folder holding ``notebooks/`` and ``data/`` (the repository root)."""
+    """The folder holding ``notebooks/`` and ``data/``: relative default paths start here."""
     return notebooks_dir().parent
 
 
+def _is_suite_folder(folder: Path) -> bool:
+    """A folder holding at least one notebook of this suite (``crm_analysis`` metadata)."""
+    if not folder.is_dir():
+        return False
+    for path in folder.glob("*.ipynb"):
+        try:
+            if '"crm_analysis"' in path.read_text("utf-8", errors="replace"):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def _checkout_root() -> Path | None:
+    """The source checkout this package is imported from (an editable install), if any."""
+    root = Path(__file__).resolve().parents[2]
+    return root if (root / "pyproject.toml").is_file() and (root / "notebooks").is_dir() else None
+
+
 def notebooks_dir() -> Path:
-    """``$CRM_ANALYSIS_NOTEBOOKS``, else the repository's ``notebooks/``, else ``./notebooks``."""
+    """Where the suite's notebooks are, first found of:
+
+    1. ``$CRM_ANALYSIS_NOTEBOOKS``;
+    2. ``./notebooks`` of the current folder, or the current folder itself when it is a
+       ``notebooks/`` folder (JupyterLab's kernel), holding the suite's notebooks — a folder
+       made by ``crm-analysis init`` or the source checkout;
+    3. the source checkout's ``notebooks/`` (an editable install);
+    4. the copy installed with the package (``crm_analysis/_bundle/notebooks``).
+    """
     if os.environ.get(NOTEBOOKS_ENV):
         return Path(os.environ[NOTEBOOKS_ENV]).resolve()
-    beside_package = Path(__file__).resolve().parents[2] / "notebooks"
-    if beside_package.is_dir():
-        return beside_package
-    return (Path.cwd() / "notebooks").resolve()
+    cwd = Path.cwd()
+    for candidate in (cwd / "notebooks", cwd):
+        if candidate.name == "notebooks" and _is_suite_folder(candidate):
+            return candidate.resolve()
+    return shipped_notebooks_dir() or (cwd / "notebooks").resolve()
+
+
+def shipped_notebooks_dir() -> Path | None:
+    """The notebooks that came with the package: the checkout's (editable install), else the
+    installed copy; ``None`` if neither exists."""
+    checkout = _checkout_root()
+    if checkout is not None:
+        return checkout / "notebooks"
+    return BUNDLE_DIR / "notebooks" if (BUNDLE_DIR / "notebooks").is_dir() else None
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import shutil
+import sys
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ from typing import Any, Iterator
 from ..errors import ParameterError
 from .context import RESULTS_FILE, RUN_DIR_ENV
 from .lang_cells import source_for
+from ..readers import READ_OPTIONS_ENV, ReadOptions
+from .notes import KERNEL_STARTUP, LANG_ENV, collect_into_results, summary_lines
 from .notebooks import NotebookSpec, get_notebook, project_root
 from .params import validate_parameters
 
@@ -36,6 +39,8 @@ class RunRequest:
     output_dir: Path
     with_code: bool = False
     lang: str = "en"
+    strict: bool = False  # any warning fails the run
+    reading: dict[str, Any] = field(default_factory=dict)  # how data files are read (readers.ReadOptions)
 
 
 @dataclass
@@ -52,9 +57,15 @@ class RunOutcome:
     def headline(self) -> str | None:
         return self.results.get("headline")
 
+    @property
+    def warnings(self) -> list[dict[str, Any]]:
+        """Warnings and notes raised while the notebook ran (``results.json``'s ``warnings``)."""
+        return list(self.results.get("warnings") or [])
+
 
 def default_reports_dir() -> Path:
-    return project_root() / "reports"
+    """``./reports`` of the current folder: never inside the installed package."""
+    return Path.cwd() / "reports"
 
 
 def _now() -> dt.datetime:
@@ -64,7 +75,8 @@ def _now() -> dt.datetime:
 def prepare_run(notebook: str, given: dict[str, Any] | None = None, *, text_names: set[str] | None = None,
                 output_dir: str | Path | None = None, run_name: str | None = None, lang: str | None = None,
                 with_code: bool = False, reports_dir: str | Path | None = None,
-                base_dir: Path | None = None) -> RunRequest:
+                base_dir: Path | None = None, strict: bool = False,
+                reading: dict[str, Any] | None = None) -> RunRequest:
     """Validate everything about a run before any kernel starts."""
     spec = get_notebook(notebook)
     given = dict(given or {})
@@ -83,16 +95,23 @@ def prepare_run(notebook: str, given: dict[str, Any] | None = None, *, text_name
         stamp = _now().strftime("%Y%m%d-%H%M%S-%f")[:-3] + (f"-{lang}" if lang else "")
         output_dir = Path(reports_dir or default_reports_dir()) / f"{spec.name}-{run_name or stamp}"
     return RunRequest(spec=spec, parameters=values, output_dir=Path(output_dir).resolve(),
-                      with_code=with_code, lang=str(values.get("lang", "en")))
+                      with_code=with_code, lang=str(values.get("lang", "en")), strict=strict,
+                      reading=ReadOptions(**(reading or {})).to_dict())
 
 
 def kernel_name() -> str:
-    """The suite's registered kernel if present (``make`` registers it), else ``python3``."""
+    """The suite's registered kernel if present (``make`` registers it) and it runs this Python,
+    else ``python3`` (a kernel of this interpreter); a stale ``crm-analysis`` kernel left by
+    another environment must not run the notebooks with another installation."""
     from jupyter_client.kernelspec import KernelSpecManager
 
     try:
-        return KERNEL_NAME if KERNEL_NAME in KernelSpecManager().find_kernel_specs() else "python3"
-    except Exception:  # a broken kernelspec folder must not stop a run
+        spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+        python = spec.argv[0] if spec.argv else ""
+        # compared as paths, not resolved: two environments' pythons link to the same binary
+        same = python in ("python", "python3") or os.path.abspath(python) == os.path.abspath(sys.executable)
+        return KERNEL_NAME if same else "python3"
+    except Exception:  # not registered, or a broken kernelspec folder: must not stop a run
         return "python3"
 
 
@@ -156,16 +175,22 @@ def execute(request: RunRequest, *, command: list[str] | None = None) -> RunOutc
     started = _now()
     error: str | None = None
     try:
-        with _env(RUN_DIR_ENV, str(tmp)), _env("MPLBACKEND", "module://matplotlib_inline.backend_inline"):
+        with _env(RUN_DIR_ENV, str(tmp)), _env("MPLBACKEND", "module://matplotlib_inline.backend_inline"), \
+                _env(LANG_ENV, request.lang), _env(READ_OPTIONS_ENV, json.dumps(request.reading)):
             # the kernel's own log (e.g. ipykernel's note about TCP transport on loopback) is not
-            # the user's business; errors still show, and cell output is untouched
+            # the user's business; errors still show, and cell output is untouched. Warnings
+            # raised in the kernel are collected for the reader from the start (notes.py).
             pm.execute_notebook(source_for(spec.path, request.lang), str(out_nb), parameters=request.parameters,
                                 kernel_name=kernel,
                                 cwd=str(project_root()), progress_bar=False, log_output=False,
-                                extra_arguments=["--IPKernelApp.log_level=ERROR"])
+                                extra_arguments=["--IPKernelApp.log_level=ERROR",
+                                                 f"--IPKernelApp.exec_lines={KERNEL_STARTUP}"])
     except Exception as exc:  # papermill raises many kinds; all end the same way
         error = _describe_error(exc, out_nb)
     finished = _now()
+    notes = collect_into_results(tmp, RESULTS_FILE)
+    if error is None and request.strict and notes:
+        error = "--strict: " + "\n  ".join(summary_lines(notes, limit=10))
     provenance = build_provenance(
         notebook=spec.name, notebook_path=spec.path, parameters=request.parameters,
         input_names=[p.name for p in spec.parameters.values() if p.is_input
@@ -173,6 +198,8 @@ def execute(request: RunRequest, *, command: list[str] | None = None) -> RunOutc
                          and Path(request.parameters[p.name]).is_absolute())],
         started=started.isoformat(timespec="seconds"), finished=finished.isoformat(timespec="seconds"),
         status="failed" if error else "ok", project_root=project_root(), kernel=kernel, command=command)
+    if request.reading:
+        provenance["read_options"] = request.reading
     (tmp / "provenance.json").write_text(json.dumps(provenance, ensure_ascii=False, indent=2), "utf-8")
     results_path = tmp / RESULTS_FILE
     results = json.loads(results_path.read_text("utf-8")) if results_path.exists() else {}
@@ -189,7 +216,7 @@ def execute(request: RunRequest, *, command: list[str] | None = None) -> RunOutc
         title = spec.title_in(request.lang)
         meta = f"{spec.name} · {started.strftime('%Y-%m-%d %H:%M')}"
         page = notebook_to_html(nb, title=title, meta_line=meta, parameters=request.parameters,
-                                with_code=request.with_code, lang=request.lang)
+                                with_code=request.with_code, lang=request.lang, notes=notes)
         (tmp / "report.html").write_text(page, "utf-8")
         if not results_path.exists():
             results_path.write_text("{}\n", "utf-8")

@@ -24,7 +24,7 @@ __all__ = ["HEADERS", "header", "show_table"]
 HEADERS: dict[str, tuple[str, str]] = {
     # general
     "n": ("n", "样本量"), "k": ("k", "项数"), "missing": ("missing", "缺失"), "mean": ("mean", "均值"),
-    "sd": ("SD", "标准差"), "min": ("min", "最小值"), "max": ("max", "最大值"), "item": ("item", "题项"),
+    "sd": ("SD", "标准差"), "min": ("min", "最小值"), "max": ("max", "最大值"), "item": ("item", "题项"), "wording": ("question", "题目"),
     "value": ("value", "数值"), "note": ("note", "说明"), "model": ("model", "模型"),
     "parameter": ("parameter", "参数"), "term": ("term", "项"), "problem": ("problem", "问题"),
     "group": ("group", "组别"),

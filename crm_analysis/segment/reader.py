@@ -337,11 +337,12 @@ def check_transactions(data: pd.DataFrame | str | Path, *, customer: str = "cust
                                                             date_format=date_format, mixed_ids=mixed_ids)]
 
 
-def _read_text_table(path: Path, encoding: str | None = None) -> tuple[pd.DataFrame | None, list[Any]]:
-    """Read a delimited file as text with the project's reader (encoding, separator, header checks)."""
+def _read_text_table(path: Path, encoding: str | None = None, **reading: Any) -> tuple[pd.DataFrame | None, list[Any]]:
+    """Read a data file as text with the project's reader (encoding, separator, decimal comma,
+    Excel sheet, header row: :func:`crm_analysis.validation.read_table`)."""
     from crm_analysis.validation import read_table
 
-    frame, problems = read_table(path, encoding=encoding)
+    frame, problems = read_table(path, encoding=encoding, **reading)
     if frame is not None and frame.empty:
         return None, problems
     return frame, problems
@@ -424,8 +425,9 @@ def clean(frame: pd.DataFrame, customer: str, date: str, amount: str, *, returns
 def read_transactions(path: str | Path, *, customer: str = "customer_id", date: str = "date",
                       amount: str = "dollar_value", date_format: str | None = None, returns: str = "drop",
                       missing: str = "drop", bad_dates: str = "error", mixed_ids: str = "error",
-                      encoding: str | None = None) -> pd.DataFrame:
-    """Read a transactions file (CSV, TSV, semicolon- or whitespace-separated), checked and typed.
+                      encoding: str | None = None, sep: str | None = None, decimal: str | None = None,
+                      sheet: str | int | None = None, header_row: int | None = None) -> pd.DataFrame:
+    """Read a transactions file (CSV, TSV, semicolon- or whitespace-separated; Excel, SPSS, Stata), checked and typed.
 
     Parameters
     ----------
@@ -445,8 +447,9 @@ def read_transactions(path: str | Path, *, customer: str = "customer_id", date: 
     mixed_ids : {"error", "text"}
         A customer column mixing numeric and text ids (or ``'012'`` beside ``'12'``) is an error
         unless ``"text"``: every id is then a distinct text.
-    encoding : str, optional
-        Text encoding when not UTF-8 (e.g. ``"gb18030"``).
+    encoding, sep, decimal, sheet, header_row : optional
+        How to read the file (:class:`crm_analysis.readers.ReadOptions`: e.g. ``encoding="gb18030"``,
+        ``sep=";"``, ``decimal=","``, an Excel ``sheet``); detected when not given.
 
     Returns
     -------
@@ -473,7 +476,7 @@ def read_transactions(path: str | Path, *, customer: str = "customer_id", date: 
     (69659, 23570)
     """
     path = Path(path)
-    frame, problems = _read_text_table(path, encoding)
+    frame, problems = _read_text_table(path, encoding, sep=sep, decimal=decimal, sheet=sheet, header_row=header_row)
     errors = [p for p in problems if getattr(p, "severity", "error") == "error"]
     if frame is None or errors:
         if not errors and path.exists():
