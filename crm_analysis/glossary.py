@@ -252,10 +252,13 @@ GLOSSARY: dict[str, Entry] = {
                "The root mean square of the differences between observed and implied correlations; ≤ 0.08 is good fit.",
                "观测相关与模型隐含相关之差的均方根；≤ 0.08 为拟合良好。", ("hu1999",)),
     "improper": _E("Improper solution", "不合理解（improper solution）",
-                   "A CB-SEM estimate outside its admissible range (a negative variance, a standardised loading above "
-                   "1): the model is misspecified or the sample too small, and the results are not interpretable.",
-                   "CB-SEM 的估计值超出了可接受的范围（如方差为负、标准化载荷大于 1）：说明模型设定有误或样本太小，结果"
-                   "无法解释。", ("hu1999",)),
+                   "A CB-SEM estimate outside its admissible range — a negative variance, a covariance matrix of the "
+                   "constructs that is not positive definite, a correlation beyond ±1 — usually from a misspecified "
+                   "model or a small sample; such estimates cannot be read. A standardised path beyond ±1 between "
+                   "collinear drivers is not improper (lavaan's definition).",
+                   "CB-SEM 的估计值超出了可接受的范围——方差为负、构念协方差矩阵非正定、相关系数超出 ±1——通常源于模型设定"
+                   "有误或样本太小，这样的估计值无法解读。驱动因素高度共线时标准化路径超出 ±1 并不属于不合理解"
+                   "（lavaan 的定义）。", ("hu1999",)),
     # --- segments -------------------------------------------------------------------------------
     "rfm": _E("RFM", "RFM 模型",
               "Recency (days since the last purchase), frequency (number of purchases) and monetary value (money spent) "

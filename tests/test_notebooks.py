@@ -76,7 +76,7 @@ def test_csi_notebook_on_the_real_mobi_data(shared_dir, tmp_path):
     check = results["cbsem_check"]
     assert check["converged"] and check["proper"] and check["largest_gradient"] < 1e-6
     html = (outcome.output_dir / "report.html").read_text("utf-8")
-    assert "not interpretable" not in html and "collinearity note" in html
+    assert "CB-SEM: improper solution" not in html and "collinearity note" in html
     prov = json.loads((outcome.output_dir / "provenance.json").read_text("utf-8"))
     assert prov["inputs"]["data"]["path"].endswith("ecsi_mobi.csv") and len(prov["inputs"]["data"]["sha256"]) == 64
 
