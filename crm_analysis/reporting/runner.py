@@ -21,6 +21,8 @@ from typing import Any, Iterator
 from ..errors import ParameterError
 from .context import RESULTS_FILE, RUN_DIR_ENV
 from .notebooks import NotebookSpec, get_notebook, project_root
+from .output_dir import (RUN_MARKER, check_output_dir, check_writable, claim_reports_dir, clean_stale_tmp,
+                         free_path, free_run_path, owns_index, tmp_name)
 from .params import validate_parameters
 
 KERNEL_NAME = "crm-analysis"
@@ -35,6 +37,7 @@ class RunRequest:
     output_dir: Path
     with_code: bool = False
     lang: str = "en"
+    explicit_output: bool = False  # --output-dir given: an existing run there is moved aside, not renamed
 
 
 @dataclass
@@ -46,6 +49,8 @@ class RunOutcome:
     ok: bool
     error: str | None = None
     results: dict[str, Any] = field(default_factory=dict)
+    moved_aside: Path | None = None  # where an earlier report at --output-dir was moved
+    index: Path | None = None  # the index page refreshed, if the folder is a reports folder of ours
 
     @property
     def headline(self) -> str | None:
@@ -63,7 +68,8 @@ def _now() -> dt.datetime:
 def prepare_run(notebook: str, given: dict[str, Any] | None = None, *, text_names: set[str] | None = None,
                 output_dir: str | Path | None = None, run_name: str | None = None, lang: str | None = None,
                 with_code: bool = False, reports_dir: str | Path | None = None,
-                base_dir: Path | None = None) -> RunRequest:
+                base_dir: Path | None = None, base_dirs: dict[str, Path] | None = None,
+                force: bool = False) -> RunRequest:
     """Validate everything about a run before any kernel starts."""
     spec = get_notebook(notebook)
     given = dict(given or {})
@@ -73,16 +79,20 @@ def prepare_run(notebook: str, given: dict[str, Any] | None = None, *, text_name
             raise ParameterError(f"notebook {spec.name!r} has no 'lang' parameter, so --lang cannot be used")
         given["lang"] = lang
         text_names.discard("lang")
-    values = validate_parameters(spec, given, text_names=text_names, base_dir=base_dir)
+    values = validate_parameters(spec, given, text_names=text_names, base_dir=base_dir, base_dirs=base_dirs)
     if run_name is not None and (not run_name or any(c in run_name for c in "/\\") or run_name.startswith(".")):
         raise ParameterError(f"run name {run_name!r}: expected a plain folder name (no '/' and not starting with '.')")
-    if output_dir is None:
+    explicit = output_dir is not None
+    if explicit:
+        check_output_dir(Path(output_dir).resolve(), force=force)
+    else:
         # a timestamp, plus the language when one was asked for (an en and a zh run of the same
         # notebook prepared in the same millisecond must not share a folder)
         stamp = _now().strftime("%Y%m%d-%H%M%S-%f")[:-3] + (f"-{lang}" if lang else "")
         output_dir = Path(reports_dir or default_reports_dir()) / f"{spec.name}-{run_name or stamp}"
+        check_writable(Path(output_dir).resolve().parent, "reports folder")
     return RunRequest(spec=spec, parameters=values, output_dir=Path(output_dir).resolve(),
-                      with_code=with_code, lang=str(values.get("lang", "en")))
+                      with_code=with_code, lang=str(values.get("lang", "en")), explicit_output=explicit)
 
 
 def kernel_name() -> str:
@@ -106,15 +116,6 @@ def _env(name: str, value: str) -> Iterator[None]:
             os.environ.pop(name, None)
         else:
             os.environ[name] = old
-
-
-def _free_path(path: Path) -> Path:
-    """``path``, or ``path.1``, ``path.2`` … whichever does not exist yet."""
-    candidate, i = path, 0
-    while candidate.exists():
-        i += 1
-        candidate = path.with_name(f"{path.name}.{i}")
-    return candidate
 
 
 def _describe_error(exc: BaseException, executed: Path) -> str:
@@ -147,9 +148,14 @@ def execute(request: RunRequest, *, command: list[str] | None = None) -> RunOutc
 
     logging.getLogger("papermill").setLevel(logging.ERROR)  # we validate parameters ourselves
     spec, final = request.spec, request.output_dir
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = final.parent / f".{final.name}.tmp-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        clean_stale_tmp(final.parent)  # left by an interrupted run
+        tmp = tmp_name(final, uuid.uuid4().hex[:8])
+        tmp.mkdir()
+        (tmp / RUN_MARKER).write_text("crm-analysis run folder\n", "utf-8")
+    except OSError as exc:
+        raise ParameterError(f"cannot create the run folder in {str(final.parent)!r}: {exc.strerror or exc}") from None
     out_nb = tmp / f"{spec.name}.ipynb"
     kernel = kernel_name()
     started = _now()
@@ -163,6 +169,9 @@ def execute(request: RunRequest, *, command: list[str] | None = None) -> RunOutc
                                 extra_arguments=["--IPKernelApp.log_level=ERROR"])
     except Exception as exc:  # papermill raises many kinds; all end the same way
         error = _describe_error(exc, out_nb)
+    except BaseException:  # Ctrl-C: no half-written folder left behind
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     finished = _now()
     provenance = build_provenance(
         notebook=spec.name, notebook_path=spec.path, parameters=request.parameters,
@@ -177,7 +186,7 @@ def execute(request: RunRequest, *, command: list[str] | None = None) -> RunOutc
 
     if error is not None:
         (tmp / "error.txt").write_text(error + "\n", "utf-8")
-        failed = _free_path(final.with_name(final.name + ".failed"))
+        failed = free_path(final.with_name(final.name + ".failed"))
         os.replace(tmp, failed)
         return RunOutcome(spec.name, failed, ok=False, error=f"{spec.name}: {error}\n  partial notebook kept in "
                           f"{failed / out_nb.name}", results=results)
@@ -191,13 +200,17 @@ def execute(request: RunRequest, *, command: list[str] | None = None) -> RunOutc
         (tmp / "report.html").write_text(page, "utf-8")
         if not results_path.exists():
             results_path.write_text("{}\n", "utf-8")
-        if final.exists():  # never overwrite an earlier report: keep it beside the new one
-            os.replace(final, _free_path(final.with_name(final.name + ".previous")))
+        moved = None
+        if final.exists() and request.explicit_output:  # checked by prepare_run: ours, or --force
+            moved = free_path(final.with_name(final.name + ".previous"))
+            os.replace(final, moved)
+        elif final.exists():  # an earlier run of the same name keeps its folder (and the path printed for it)
+            final = free_run_path(final)
         os.replace(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return RunOutcome(spec.name, final, ok=True, results=results)
+    return RunOutcome(spec.name, final, ok=True, results=results, moved_aside=moved)
 
 
 def run_notebook(notebook: str, parameters: dict[str, Any] | None = None, **kwargs: Any) -> RunOutcome:
@@ -208,10 +221,18 @@ def run_notebook(notebook: str, parameters: dict[str, Any] | None = None, **kwar
     >>> outcome = run_notebook("tour", {"lang": "zh"})  # doctest: +SKIP
     >>> outcome.output_dir / "report.html"  # doctest: +SKIP
     """
-    from .index import write_index
-
     command = kwargs.pop("command", None)
     request = prepare_run(notebook, parameters, **kwargs)
     outcome = execute(request, command=command)
-    write_index(request.output_dir.parent)
+    outcome.index = update_index(request)
     return outcome
+
+
+def update_index(request: RunRequest) -> Path | None:
+    """Refresh ``index.html`` beside the run, only in a reports folder of the suite."""
+    from .index import write_index
+
+    folder = request.output_dir.parent
+    if owns_index(folder) or (not request.explicit_output and claim_reports_dir(folder)):
+        return write_index(folder)
+    return None
