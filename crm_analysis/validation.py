@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -63,6 +64,46 @@ def _separator(sample: str) -> str | None:
     return None
 
 
+def _lines(numbers: list[int], k: int = 5) -> str:
+    shown = ", ".join(map(str, numbers[:k]))
+    return f"line{'s' if len(numbers) > 1 else ''} {shown}" + (f" and {len(numbers) - k} more" if len(numbers) > k else "")
+
+
+def long_rows(text: str, sep: str | None, n_header: int, path: Any) -> list[Problem]:
+    """Data lines with more fields than the header (pandas would silently shift every column).
+
+    Extra fields that are all empty (a trailing separator, as some exports write) are a warning:
+    they are ignored. Extra fields with values are an error: a value without a column name.
+    """
+    trailing, valued, header_seen = [], [], False
+    if sep is None:
+        rows: Any = ((i, ln.split()) for i, ln in enumerate(text.splitlines(), 1))
+    else:
+        reader = csv.reader(io.StringIO(text), delimiter=sep)
+        rows = ((reader.line_num, r) for r in reader)
+    try:
+        for line, row in rows:
+            if not any(f.strip() for f in row):
+                continue
+            if not header_seen:
+                header_seen = True
+                continue
+            if len(row) > n_header:
+                (valued if any(f.strip() for f in row[n_header:]) else trailing).append(line)
+    except csv.Error:  # a broken quote: pandas reports it below
+        return []
+    problems = []
+    if valued:
+        problems.append(Problem("error", f"{path}: {len(valued)} data line(s) have more fields than the header's "
+                                         f"{n_header} columns ({_lines(valued)}); a value without a column name — "
+                                         "check the separator, quoting, or add the missing column name"))
+    if trailing:
+        problems.append(Problem("warning", f"{path}: {len(trailing)} data line(s) end with an extra separator "
+                                           f"({_lines(trailing)}); the empty last field is ignored (the header has "
+                                           f"{n_header} columns)"))
+    return problems
+
+
 def read_table(path: str | Path, *, encoding: str | None = None) -> tuple[Any, list[Problem]]:
     """Read a delimited text file into a DataFrame of strings, collecting reading problems.
 
@@ -93,9 +134,16 @@ def read_table(path: str | Path, *, encoding: str | None = None) -> tuple[Any, l
     if dupes:
         problems.append(Problem("error", f"{path}: duplicated column name(s) in the header: "
                                          f"{', '.join(map(repr, dupes))}; every column needs its own name"))
+    long = long_rows(text, sep, len(header), path)
+    problems += long
+    if any(p.severity == "error" for p in long):
+        return None, problems
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=r"\s+" if sep is None else sep, dtype=str,
-                            keep_default_na=False, skipinitialspace=True)
+        # index_col=False: a trailing separator must not turn the first column into the index
+        with warnings.catch_warnings():  # extra fields were reported above
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            frame = pd.read_csv(io.StringIO(text), sep=r"\s+" if sep is None else sep, dtype=str,
+                                keep_default_na=False, skipinitialspace=True, index_col=False)
     except (pd.errors.ParserError, ValueError) as exc:
         return None, problems + [Problem("error", f"{path}: cannot be parsed as a table: {exc}")]
     if frame.empty:

@@ -310,6 +310,39 @@ def _split_index_column(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series | 
     return frame, None
 
 
+def _duplicate_rows(frame: pd.DataFrame, from_file: bool) -> list[SurveyProblem]:
+    """Repeated respondent ids (a leading id column), and rows repeating an earlier row cell for cell.
+
+    A row pasted twice counts a respondent twice in every estimate. Identical rows with ten or
+    more answers that are not all the same value (straight-lining) are an error; shorter ones a
+    warning (a few items on a short scale can coincide by chance).
+    """
+    text = frame.apply(lambda c: c.astype("string").str.strip().fillna(""))
+    first = frame.columns[0] if len(frame.columns) else None
+    if first is not None and _is_index_name(first) and len(frame.columns) > 1:
+        ids = text[first]
+        rep = (ids != "") & ids.duplicated(keep=False)
+        if rep.any():
+            return [SurveyProblem(
+                f"{ids[rep].nunique()} respondent id(s) appear on more than one row "
+                f"({_where(frame.index[rep.to_numpy()], from_file)}; e.g. {ids[rep].iloc[0]!r}); each respondent must "
+                "be counted once: remove the repeated rows or correct the ids", "error", str(first))]
+    dup = text.duplicated(keep="first") & (text != "").any(axis=1)
+    if not dup.any():
+        return []
+    rows = text.loc[dup].replace("", pd.NA)
+    strong = (rows.notna().sum(axis=1) >= 10) & (rows.nunique(axis=1) > 1)
+    problems = []
+    for mask, severity, advice in ((strong, "error", "remove the repeated rows (or add a respondent id column "
+                                                     "if they are different people)"),
+                                   (~strong, "warning", "they are kept; remove them if they were pasted twice")):
+        if mask.any():
+            where = _where(rows.index[mask.to_numpy()], from_file)
+            problems.append(SurveyProblem(f"{int(mask.sum())} row(s) repeat an earlier row cell for cell ({where}); "
+                                          f"a row pasted twice counts one respondent twice: {advice}", severity))
+    return problems
+
+
 def _to_numbers(col: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(numeric values, mask of text cells that are not numbers and not blanks)."""
     if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
@@ -347,6 +380,7 @@ def _inspect(
     if dupes:
         return problems + [SurveyProblem(f"{name}: column name(s) used more than once: {dupes}; "
                                          "every column needs its own name")], info
+    problems += _duplicate_rows(frame, from_file)
     ids = None
     # a leading row-number column (the ECSI files' unnamed first column) is not an item; from a
     # file, the respondents' row numbers become the data's index while messages keep quoting

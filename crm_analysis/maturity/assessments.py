@@ -4,7 +4,9 @@ See the package docstring (:mod:`crm_analysis.maturity`) for the file format.
 """
 from __future__ import annotations
 
+import csv
 import difflib
+import io
 import math
 import warnings
 from pathlib import Path
@@ -36,8 +38,17 @@ def _load_frame(data: pd.DataFrame | str | Path) -> tuple[pd.DataFrame, str, boo
             raise InputError(f"assessment file {str(path)!r} not found")
         try:
             # utf-8-sig: files saved by Excel start with a byte-order mark.
-            frame = pd.read_csv(path, dtype={"firm": str, "rater": str}, encoding="utf-8-sig",
-                                skipinitialspace=True)
+            text = path.read_text("utf-8-sig")
+            header = next((ln for ln in text.splitlines() if ln.strip()), "")
+            from ..validation import long_rows
+
+            long = [p for p in long_rows(text, ",", len(next(csv.reader([header]), [])), path)
+                    if p.severity == "error"]
+            if long:
+                raise InputError(long[0].message)
+            # index_col=False: a trailing comma must not turn the firm column into the index
+            frame = pd.read_csv(io.StringIO(text), dtype={"firm": str, "rater": str}, skipinitialspace=True,
+                                index_col=False)
         except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
             raise InputError(f"{path}: cannot be read as a UTF-8 CSV file ({type(exc).__name__}: {exc})") from None
         return frame, str(path), True

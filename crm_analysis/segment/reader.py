@@ -207,6 +207,7 @@ def _parse_dates(col: pd.Series, name: str, labels: pd.Index | None, date_format
     if pd.api.types.is_float_dtype(col.dtype):  # 19970101.0 read as float
         text = _text(col.map(lambda v: f"{v:.0f}" if pd.notna(v) else v))
     missing = text.isna().to_numpy()
+    text, unusable = _date_range_and_zones(text, name, labels, problems)
     if date_format:
         parsed = pd.to_datetime(text, format=date_format, errors="coerce")
         expected = f"dates in the format {date_format!r}"
@@ -223,20 +224,52 @@ def _parse_dates(col: pd.Series, name: str, labels: pd.Index | None, date_format
     parsed = parsed.astype("datetime64[ns]")
     if missing.any():
         problems.append(Problem("error", f"{int(missing.sum())} missing date(s) on {_rows(np.flatnonzero(missing), labels)}", name))
-    bad = (parsed.isna().to_numpy() & ~missing)
+    bad = (parsed.isna().to_numpy() & ~missing & ~unusable)
     if bad.any():
         problems.append(Problem("error", f"{int(bad.sum())} unparseable date(s) on {_rows(np.flatnonzero(bad), labels)} "
                                          f"(e.g. {_examples(text, bad)}); expected {expected}", name))
     return parsed
 
 
+_ZONE = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2}|UTC|GMT)$", re.I)
+
+
+def _date_range_and_zones(text: pd.Series, name: str, labels: pd.Index | None,
+                          problems: list[Problem]) -> tuple[pd.Series, np.ndarray]:
+    """Dates pandas cannot hold (years before 1678 or after 2261, e.g. 9999 'open end'
+    placeholders) and time zones that differ between rows are errors naming the rows; one time
+    zone on every row is dropped (the local day of each transaction is kept).
+
+    Returns the text with those cells blanked, and the mask of the cells blanked.
+    """
+    year = pd.to_numeric(text.str.extract(r"^(\d{4})", expand=False), errors="coerce")
+    far = ((year < 1678) | (year > 2261)).fillna(False).to_numpy()
+    if far.any():
+        problems.append(Problem("error", f"{int(far.sum())} date(s) outside the years 1678-2261 on "
+                                         f"{_rows(np.flatnonzero(far), labels)} (e.g. {_examples(text, far)}); a "
+                                         "placeholder such as 9999-12-31 is not a transaction date: remove those rows", name))
+    zone = text.str.extract(_ZONE, expand=False).str.upper().str.replace(":", "", regex=False)
+    unusable = far.copy()
+    if zone.notna().any():
+        kinds = zone.fillna("none")[text.notna() & ~far]
+        if kinds.nunique() > 1:
+            minority = kinds.value_counts().index[-1]
+            odd = (zone.fillna("none") == minority).to_numpy() & text.notna().to_numpy() & ~far
+            problems.append(Problem(
+                "error", f"dates in different time zones ({', '.join(sorted(map(str, kinds.unique())))}); e.g. "
+                         f"{_rows(np.flatnonzero(odd), labels)} ({_examples(text, odd)}); the day of a transaction "
+                         "depends on the zone: convert every date to one time zone (or to local dates) first", name))
+            unusable |= text.notna().to_numpy()
+        else:
+            text = text.str.replace(r"\s*(Z|[+-]\d{2}:?\d{2}|UTC|GMT)$", "", regex=True, case=False)
+    return text.mask(unusable), unusable
+
+
 def _parse_amounts(col: pd.Series, name: str, labels: pd.Index | None,
                    problems: list[Problem]) -> tuple[pd.Series, np.ndarray]:
     if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
         values = col.astype("float64")
-        inf = np.isinf(values.to_numpy())
-        if inf.any():
-            problems.append(Problem("error", f"{int(inf.sum())} infinite amount(s) on {_rows(np.flatnonzero(inf), labels)}", name))
+        _implausible(values, name, labels, problems)
         return values, values.isna().to_numpy()
     text = _text(col)
     missing = text.isna().to_numpy()
@@ -246,9 +279,27 @@ def _parse_amounts(col: pd.Series, name: str, labels: pd.Index | None,
     values = pd.to_numeric(cleaned, errors="coerce").astype("float64")
     bad = values.isna().to_numpy() & ~missing
     if bad.any():
+        hint = ""
+        if cleaned[bad].str.fullmatch(r"\(\s*[\d.,]+\s*\)").fillna(False).any():
+            hint = "; '(12.50)' is an accounting negative: write it as -12.50"
+        elif cleaned[bad].str.fullmatch(r"[+-]?\d+,\d{1,2}").fillna(False).any():
+            hint = "; '7,50' has a decimal comma: write it as 7.50"
         problems.append(Problem("error", f"{int(bad.sum())} non-numeric amount(s) on {_rows(np.flatnonzero(bad), labels)} "
-                                         f"(e.g. {_examples(text, bad)}); expected an amount of money such as 12.50", name))
+                                         f"(e.g. {_examples(text, bad)}); expected an amount of money such as 12.50{hint}", name))
+    _implausible(values, name, labels, problems)
     return values, missing
+
+
+MAX_AMOUNT = 1e12  # larger is a placeholder, an overflow or a unit error, not one transaction
+
+
+def _implausible(values: pd.Series, name: str, labels: pd.Index | None, problems: list[Problem]) -> None:
+    x = values.to_numpy(dtype=float)
+    odd = ~np.isnan(x) & ~(np.abs(x) < MAX_AMOUNT)
+    if odd.any():
+        problems.append(Problem("error", f"{int(odd.sum())} infinite or implausibly large amount(s) on "
+                                         f"{_rows(np.flatnonzero(odd), labels)} (e.g. {x[odd][0]:g}); expected an "
+                                         f"amount of money below {MAX_AMOUNT:g}", name))
 
 
 def inspect(frame: pd.DataFrame, customer: str, date: str, amount: str, *, date_format: str | None = None,
@@ -264,6 +315,12 @@ def inspect(frame: pd.DataFrame, customer: str, date: str, amount: str, *, date_
     dates = _parse_dates(frame[date], date, labels, date_format, problems)
     values, missing = _parse_amounts(frame[amount], amount, labels, problems)
     negative = (values < 0).to_numpy()
+    today = pd.Timestamp.now().normalize()
+    future = (dates > today + pd.Timedelta(days=1)).to_numpy()
+    if future.any():
+        problems.append(Problem("warning", f"{int(future.sum())} date(s) in the future (after {today.date()}) on "
+                                           f"{_rows(np.flatnonzero(future), labels)} (e.g. {dates[future].iloc[0].date()}); "
+                                           "a typo in the year? They are kept", date))
     if missing.any():
         problems.append(Problem("warning", f"{int(missing.sum())} missing amount(s) on "
                                            f"{_rows(np.flatnonzero(missing), labels)}; choose missing='drop', 'zero' or 'error'", amount))
@@ -475,6 +532,7 @@ def read_transactions(path: str | Path, *, customer: str = "customer_id", date: 
     path = Path(path)
     frame, problems = _read_text_table(path, encoding)
     errors = [p for p in problems if getattr(p, "severity", "error") == "error"]
+    notes = [p for p in problems if getattr(p, "severity", "error") != "error"]
     if frame is None or errors:
         if not errors and path.exists():
             errors = [Problem("error", f"{path}: has a header but no transactions")]
@@ -487,5 +545,6 @@ def read_transactions(path: str | Path, *, customer: str = "customer_id", date: 
             if converted.notna().sum() == out[col].notna().sum():
                 out[col] = converted
     out = out.reset_index(drop=True)
+    report.problems = notes + report.problems  # e.g. a trailing separator on every line
     out.attrs["read_report"] = report
     return out
