@@ -285,6 +285,7 @@ def _load(source: Any) -> tuple[pd.DataFrame | None, list[SurveyProblem], bool, 
     """(frame with raw cells, problems, from_file, source name); index = row references."""
     if isinstance(source, pd.DataFrame):
         frame = source.copy()
+        frame.columns = [str(c).strip() for c in frame.columns]  # 0, 1, 2 ... become '0', '1', '2'
         return frame, [], False, "<DataFrame>"
     if isinstance(source, (str, Path)):
         path = Path(source)
@@ -480,6 +481,10 @@ def _inspect(
         problems.append(SurveyProblem(
             f"{n_cells} missing answer(s) in {rows_with} of {len(kept)} rows ({listed}); {how}", "warning"))
     if mdl is not None:
+        from crm_analysis.sem.datacheck import problems_of  # what estimate_pls would refuse
+
+        problems += [SurveyProblem(f"{name}: {msg}") for msg in
+                     problems_of(kept[items].to_numpy(dtype=float), items, {c: list(v) for c, v in mdl.indicators.items()})]
         usable = len(kept) - rows_with if missing == "listwise" else len(kept)
         k = n_parameters(mdl, estimator)
         if usable < k:
