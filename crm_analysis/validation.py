@@ -169,7 +169,12 @@ def check_assessment(frame: Any, *, firm: str = "firm", instrument: Any = None) 
         if firm not in frame.columns:
             return [Problem("error", f"missing column {firm!r}; the file has {', '.join(map(repr, frame.columns))}")]
         frame = frame.rename(columns={firm: "firm"})
-    return [Problem("error", m) for m in check_assessments(frame, instrument, source="")]
+    problems = [Problem("error", m) for m in check_assessments(frame, instrument, source="")]
+    if not problems:  # what the maturity report needs besides (enough firms, items that vary, ...)
+        from .maturity.requirements import report_problems
+
+        problems = report_problems(frame, instrument)
+    return problems
 
 
 def check_survey_file(path: str | Path, *, scale: tuple[float, float] | None = None, model: Any = None,

@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import shutil
+import sys
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ class RunRequest:
     with_code: bool = False
     lang: str = "en"
     explicit_output: bool = False  # --output-dir given: an existing run there is moved aside, not renamed
+    notes: list[str] = field(default_factory=list)  # said before the run (e.g. an optional section skipped)
 
 
 @dataclass
@@ -80,6 +82,9 @@ def prepare_run(notebook: str, given: dict[str, Any] | None = None, *, text_name
         given["lang"] = lang
         text_names.discard("lang")
     values = validate_parameters(spec, given, text_names=text_names, base_dir=base_dir, base_dirs=base_dirs)
+    from .preflight import preflight
+
+    notes = preflight(spec.name, spec.path, values)  # the checks of `validate`, before any kernel starts
     if run_name is not None and (not run_name or any(c in run_name for c in "/\\") or run_name.startswith(".")):
         raise ParameterError(f"run name {run_name!r}: expected a plain folder name (no '/' and not starting with '.')")
     explicit = output_dir is not None
@@ -92,7 +97,8 @@ def prepare_run(notebook: str, given: dict[str, Any] | None = None, *, text_name
         output_dir = Path(reports_dir or default_reports_dir()) / f"{spec.name}-{run_name or stamp}"
         check_writable(Path(output_dir).resolve().parent, "reports folder")
     return RunRequest(spec=spec, parameters=values, output_dir=Path(output_dir).resolve(),
-                      with_code=with_code, lang=str(values.get("lang", "en")), explicit_output=explicit)
+                      with_code=with_code, lang=str(values.get("lang", "en")), explicit_output=explicit,
+                      notes=notes)
 
 
 def kernel_name() -> str:
@@ -223,6 +229,8 @@ def run_notebook(notebook: str, parameters: dict[str, Any] | None = None, **kwar
     """
     command = kwargs.pop("command", None)
     request = prepare_run(notebook, parameters, **kwargs)
+    for note in request.notes:
+        print(f"note: {note}", file=sys.stderr)
     outcome = execute(request, command=command)
     outcome.index = update_index(request)
     return outcome

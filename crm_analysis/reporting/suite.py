@@ -15,6 +15,7 @@ validated before the first kernel starts.
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,8 @@ def run_suite(requests: list[RunRequest], *, progress: bool = True,
     bar = tqdm(requests, desc="reports", unit="run", disable=not progress)
     for request in bar:
         bar.set_postfix_str(request.output_dir.name)
+        for note in request.notes:
+            bar.write(f"note: {request.output_dir.name}: {note}", file=sys.stderr)
         outcomes.append(execute(request, command=command))
         update_index(request)
     return outcomes
