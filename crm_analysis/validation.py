@@ -48,7 +48,8 @@ def _decode(raw: bytes, path: Path, encoding: str | None) -> tuple[str | None, l
         for guess in ("gb18030", "cp1252"):
             try:
                 raw.decode(guess)
-                hint = f"; it reads as {guess} — re-save it as UTF-8 or pass --encoding {guess}"
+                hint = (f"; it reads as {guess} — re-save it as UTF-8 (or: crm-analysis validate --encoding {guess}; "
+                        f"in Python encoding='{guess}')")
                 break
             except UnicodeDecodeError:
                 continue
@@ -120,6 +121,11 @@ def read_table(path: str | Path, *, encoding: str | None = None) -> tuple[Any, l
     raw = path.read_bytes()
     if not raw.strip():
         return None, [Problem("error", f"{path}: file is empty; expected a header line and data rows")]
+    from .filetypes import sniff
+
+    what = sniff(raw)
+    if what is not None and not (encoding or "").lower().startswith("utf-16"):
+        return None, [Problem("error", f"{path}: {what}")]
     text, problems = _decode(raw, path, encoding)
     if text is None:
         return None, problems

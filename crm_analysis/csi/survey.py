@@ -420,7 +420,8 @@ def _inspect(
             if c == group:
                 continue
             values, bad = _to_numbers(frame[c])
-            if values.notna().any():
+            comma = frame[c][bad].astype(str).str.strip().str.fullmatch(r"[+-]?\d+,\d+")
+            if values.notna().any() or (len(comma) and comma.all()):  # '7,5': numbers with a decimal comma
                 items.append(c)
         if not items:
             problems.append(SurveyProblem(f"{name}: no numeric item column found; expected one column per question"))
@@ -433,8 +434,15 @@ def _inspect(
         if bad.any():
             where = _where(frame.index[bad.to_numpy()], from_file)
             sample = ", ".join(repr(str(x)) for x in frame[c][bad].head(3))
-            problems.append(SurveyProblem(f"text in a numeric column: {int(bad.sum())} cell(s) on {where} "
-                                          f"(e.g. {sample}); expected numbers (empty cells are read as missing)", "error", c))
+            cells = frame[c][bad].astype(str).str.strip()
+            if cells.str.fullmatch(r"[+-]?\d+,\d+").all():
+                problems.append(SurveyProblem(
+                    f"decimal comma(s): {int(bad.sum())} cell(s) on {where} (e.g. {sample}); expected numbers with a "
+                    "decimal point (7.5): save the file with '.' as the decimal separator", "error", c))
+            else:
+                problems.append(SurveyProblem(f"text in a numeric column: {int(bad.sum())} cell(s) on {where} "
+                                              f"(e.g. {sample}); expected numbers (empty cells are read as missing)",
+                                              "error", c))
         values[c] = v
     X = pd.DataFrame(values, index=frame.index)
     if scale is not None:
@@ -455,7 +463,7 @@ def _inspect(
             problems.append(SurveyProblem(
                 f"constant item: every answer is {v.iloc[0]:g}; an item that does not vary carries no "
                 "information and breaks the estimation (drop it from the model)", "error", c))
-        elif len(v) == 0:
+        elif len(v) == 0 and not text_cells[c].any():  # text cells are reported above
             problems.append(SurveyProblem("no answers at all in this column", "error", c))
     if empty.all():
         problems.append(SurveyProblem(f"{name}: no row has any answer"))

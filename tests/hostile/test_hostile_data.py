@@ -143,3 +143,41 @@ def test_no_lost_label_without_a_split(rows):
     r = segment.rfm(_tx(rows), asof="1997-01-02")
     assert r["r_high"].all() and r["f_high"].all() and r["m_high"].all()
     assert (r["segment_mean_split_zh"] == "重要价值客户").all()
+
+
+DECIMAL_COMMA = "q1;q2;q3\n7,5;8;6\n6,5;7;5\n8,0;9;7\n5,5;4;6\n"
+
+ENCODING_CASES = [
+    Case("xlsx-renamed-csv", ["validate", "t.csv", "--kind", "transactions"], 1, files={"t.csv": XLSX},
+         says=("t.csv: is an Excel workbook (.xlsx)", "CSV UTF-8"), never=("Traceback", "gb18030", "--encoding")),
+    Case("utf16-renamed-csv", ["validate", "t.csv", "--kind", "transactions"], 1, files={"t.csv": UTF16},
+         says=("is UTF-16 text",), never=("Traceback", "gb18030")),
+    Case("utf16-survey", ["validate", "s.csv", "--kind", "survey"], 1,
+         files={"s.csv": ("\ufeff" + survey()).encode("utf-16-le")}, says=("is UTF-16 text",),
+         never=("Traceback", "gb18030")),
+    Case("xls-survey", ["validate", "s.csv", "--kind", "survey"], 1,
+         files={"s.csv": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 300}, says=("old Excel workbook (.xls)",)),
+    Case("sav-renamed-csv", ["validate", "a.csv", "--kind", "assessment"], 1,
+         files={"a.csv": b"$FL2@(#) IBM SPSS STATISTICS" + b"\x00" * 300}, says=("SPSS data file",)),
+    Case("survey-decimal-commas", ["validate", "s.csv", "--kind", "survey"], 1, files={"s.csv": DECIMAL_COMMA},
+         says=("decimal comma(s): 4 cell(s) on lines 2, 3, 4, 5", "'7,5'"), never=("Traceback", "no answers at all")),
+    Case("cp1252-hint-names-no-missing-option", ["run", "tour", "-p", "transactions", "t.csv"], 2,
+         files={"t.csv": "customer_id,date,dollar_value\nJos\xe9,1997-01-01,5\n".encode("cp1252")},
+         says=("not valid UTF-8", "re-save it as UTF-8"), never=("Traceback", "pass --encoding")),
+    Case("blank-and-whitespace-only-file", ["validate", "t.csv", "--kind", "transactions"], 1,
+         files={"t.csv": "\n\n   \n"}, says=("file is empty",)),
+    Case("header-only", ["validate", "t.csv", "--kind", "transactions"], 1,
+         files={"t.csv": TX_HEAD + "\n"}, says=("no data rows",)),
+    Case("survey-all-empty-column-with-model", ["validate", "s.csv", "--kind", "survey", "--model",
+                                                "A =~ q1 + q2; B =~ q3 + q4; B ~ A"], 1,
+         files={"s.csv": "q1,q2,q3,q4\n" + "".join(f"{i % 5 + 1},{(i * 3) % 5 + 1},{(i * 7) % 5 + 1},\n"
+                                                     for i in range(40))},
+         says=("column 'q4': no answers at all",)),
+    Case("tx-semicolon-excel-export", ["validate", "t.csv", "--kind", "transactions"], 0,
+         files={"t.csv": "\ufeffcustomer_id;date;dollar_value\r\na;1997/01/31;$12.50\r\nb;1997/02/01;€3\r\n"}),
+]
+
+
+@pytest.mark.parametrize("case", [c.param() for c in ENCODING_CASES])
+def test_hostile_encodings_and_layouts(case, tmp_path, capsys, monkeypatch):
+    run_case(case, tmp_path, capsys, monkeypatch)

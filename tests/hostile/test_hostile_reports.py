@@ -126,3 +126,13 @@ def test_interrupted_run_leaves_no_temporary_folder(tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         run_notebook("demo", {}, reports_dir=tmp_path / "r", run_name="z")
     assert not [p for p in (tmp_path / "r").iterdir() if re.match(r"\..*tmp", p.name)]
+
+
+def test_broken_notebook_file(tmp_path, capsys):
+    from crm_analysis.cli import main
+
+    path = tmp_path / "broken.ipynb"
+    path.write_text('{"cells": [')
+    assert main(["run", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "broken.ipynb: not a readable Jupyter notebook" in err and "Traceback" not in err
