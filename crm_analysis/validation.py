@@ -129,6 +129,8 @@ def read_table(path: str | Path, *, encoding: str | None = None) -> tuple[Any, l
     text, problems = _decode(raw, path, encoding)
     if text is None:
         return None, problems
+    if not text.strip():  # e.g. only a byte-order mark
+        return None, problems + [Problem("error", f"{path}: file is empty; expected a header line and data rows")]
     sep = _separator(text[:20000])
     header_line = next(ln for ln in text.splitlines() if ln.strip())
     header = header_line.split() if sep is None else next(csv.reader([header_line], delimiter=sep))

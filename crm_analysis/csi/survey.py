@@ -351,6 +351,7 @@ def _to_numbers(col: pd.Series) -> tuple[pd.Series, pd.Series]:
     text = col.astype("string").str.strip()
     blank = text.isna() | text.str.lower().isin(_BLANKS)
     values = pd.to_numeric(text.where(~blank), errors="coerce")
+    values = values.where(np.isfinite(values.astype(float)))  # 'inf' is not an answer
     bad = values.isna() & ~blank
     return values.astype(float), bad.fillna(False).astype(bool)
 

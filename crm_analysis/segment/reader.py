@@ -209,17 +209,17 @@ def _parse_dates(col: pd.Series, name: str, labels: pd.Index | None, date_format
     missing = text.isna().to_numpy()
     text, unusable = _date_range_and_zones(text, name, labels, problems)
     if date_format:
-        parsed = pd.to_datetime(text, format=date_format, errors="coerce")
+        parsed = _to_datetime(text, format=date_format)
         expected = f"dates in the format {date_format!r}"
     else:
         compact = text.str.fullmatch(r"\d{8}").fillna(False)
         parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
         if compact.any():
-            parsed[compact] = pd.to_datetime(text[compact], format="%Y%m%d", errors="coerce")
+            parsed[compact] = _to_datetime(text[compact], format="%Y%m%d")
         rest = ~compact & text.notna()
         if rest.any():
             iso = text[rest].str.replace(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})", r"\1-\2-\3", regex=True)
-            parsed[rest] = pd.to_datetime(iso, format="ISO8601", errors="coerce")
+            parsed[rest] = _to_datetime(iso, format="ISO8601")
         expected = "YYYYMMDD or YYYY-MM-DD (pass date_format= for other layouts, e.g. '%d/%m/%Y')"
     parsed = parsed.astype("datetime64[ns]")
     if missing.any():
@@ -229,6 +229,25 @@ def _parse_dates(col: pd.Series, name: str, labels: pd.Index | None, date_format
         problems.append(Problem("error", f"{int(bad.sum())} unparseable date(s) on {_rows(np.flatnonzero(bad), labels)} "
                                          f"(e.g. {_examples(text, bad)}); expected {expected}", name))
     return parsed
+
+
+def _to_datetime(text: pd.Series, format: str) -> pd.Series:
+    """``pd.to_datetime(errors="coerce")`` as naive ``datetime64[ns]``; values pandas rejects
+    with an exception rather than NaT (years like -1, odd units, zones) become NaT one by one."""
+    try:
+        out = pd.to_datetime(text, format=format, errors="coerce")
+        if getattr(out.dt, "tz", None) is not None:
+            out = out.dt.tz_localize(None)
+        return out.astype("datetime64[ns]")
+    except (ValueError, TypeError, OverflowError):
+        def one(value: Any) -> Any:
+            try:
+                ts = pd.to_datetime(value, format=format, errors="coerce")
+                return pd.NaT if ts is pd.NaT else pd.Timestamp(ts).tz_localize(None).as_unit("ns")
+            except (ValueError, TypeError, OverflowError):
+                return pd.NaT
+        return pd.Series([one(v) if isinstance(v, str) else pd.NaT for v in text], index=text.index,
+                         dtype="datetime64[ns]")
 
 
 _ZONE = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2}|UTC|GMT)$", re.I)

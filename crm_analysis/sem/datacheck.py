@@ -52,12 +52,12 @@ def check_indicator_data(X: np.ndarray, columns: Sequence[str], indicators: dict
 
 def problems_of(X: Any, columns: Sequence[str], indicators: dict[str, list[str]]) -> list[str]:
     X = np.asarray(X, dtype=float)
-    X = X[~np.isnan(X).any(axis=1)]
+    X = X[np.isfinite(X).all(axis=1)]
     n = len(X)
     if n < 2:
         return []
-    Xc = X - X.mean(axis=0)
-    sd = np.sqrt((Xc ** 2).sum(axis=0))
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        Xc = X - X.mean(axis=0)
+        sd = np.sqrt((Xc ** 2).sum(axis=0))
         R = (Xc.T @ Xc) / np.outer(sd, sd)
     return block_problems(R, columns, indicators, n)

@@ -181,3 +181,10 @@ ENCODING_CASES = [
 @pytest.mark.parametrize("case", [c.param() for c in ENCODING_CASES])
 def test_hostile_encodings_and_layouts(case, tmp_path, capsys, monkeypatch):
     run_case(case, tmp_path, capsys, monkeypatch)
+
+
+def test_infinite_answer_is_not_an_answer(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("q1,q2\n1,2\ninf,3\n4,5\n")
+    problems = csi.check_survey(path)
+    assert any(p.severity == "error" and p.column == "q1" and "line 3" in p for p in problems), problems
