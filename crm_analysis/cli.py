@@ -184,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print("interrupted: the unfinished run was removed; earlier reports are untouched", file=sys.stderr)
         return 130
 
 

@@ -25,6 +25,7 @@ from .notebooks import NotebookSpec, get_notebook, project_root
 from .output_dir import (RUN_MARKER, check_output_dir, check_writable, claim_reports_dir, clean_stale_tmp,
                          free_path, free_run_path, owns_index, tmp_name)
 from .params import validate_parameters
+from .quiet import kernel_stderr_to
 
 KERNEL_NAME = "crm-analysis"
 
@@ -167,7 +168,8 @@ def execute(request: RunRequest, *, command: list[str] | None = None) -> RunOutc
     started = _now()
     error: str | None = None
     try:
-        with _env(RUN_DIR_ENV, str(tmp)), _env("MPLBACKEND", "module://matplotlib_inline.backend_inline"):
+        with _env(RUN_DIR_ENV, str(tmp)), _env("MPLBACKEND", "module://matplotlib_inline.backend_inline"), \
+                kernel_stderr_to(tmp / "kernel.log"):
             # the kernel's own log (e.g. ipykernel's note about TCP transport on loopback) is not
             # the user's business; errors still show, and cell output is untouched
             pm.execute_notebook(str(spec.path), str(out_nb), parameters=request.parameters, kernel_name=kernel,

@@ -136,3 +136,27 @@ def test_broken_notebook_file(tmp_path, capsys):
     assert main(["run", str(path)]) == 2
     err = capsys.readouterr().err
     assert "broken.ipynb: not a readable Jupyter notebook" in err and "Traceback" not in err
+
+
+@pytest.mark.slow
+def test_ctrl_c_prints_one_line_and_leaves_nothing(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    folder = tmp_path / "nb"
+    make_notebook(folder, "sleepy", body=["import time\ntime.sleep(60)"])
+    env = dict(os.environ, CRM_ANALYSIS_NOTEBOOKS=str(folder))
+    proc = subprocess.Popen([sys.executable, "-m", "crm_analysis.cli", "run", "sleepy", "--reports-dir", str(tmp_path / "r")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, process_group=0)
+    deadline = time.time() + 120
+    while time.time() < deadline and not list((tmp_path / "r").glob(".sleepy-*.tmp-*")):
+        time.sleep(0.2)
+    time.sleep(6)  # the kernel is up and in the sleeping cell
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert not [p for p in (tmp_path / "r").iterdir() if ".tmp-" in p.name]
