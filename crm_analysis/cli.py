@@ -61,9 +61,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         given[name] = value
         text_names.add(name)
         base_dirs.pop(name, None)  # typed on the command line: relative to the current folder
-    outcome = run_notebook(args.notebook, given, text_names=text_names, output_dir=args.output_dir,
-                           run_name=args.name, lang=args.lang, with_code=args.with_code,
-                           reports_dir=args.reports_dir, base_dirs=base_dirs, force=args.force, command=sys.argv)
+    from .reporting.progress import label_for, ticking
+
+    with ticking(label_for(args.notebook, given)):
+        outcome = run_notebook(args.notebook, given, text_names=text_names, output_dir=args.output_dir,
+                               run_name=args.name, lang=args.lang, with_code=args.with_code,
+                               reports_dir=args.reports_dir, base_dirs=base_dirs, force=args.force,
+                               command=sys.argv)
     if not outcome.ok:
         print(f"error: {outcome.error}", file=sys.stderr)
         return 1

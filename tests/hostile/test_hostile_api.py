@@ -76,3 +76,31 @@ def test_clv_with_a_customer_first_seen_on_calibration_end():
         fit = clv_from_summary(summary, 39.0)
     assert summary.loc["99999", "T"] == 0
     assert np.isfinite(fit.table.loc["99999", ["p_alive", "expected_transactions", "clv"]].astype(float)).all()
+
+
+def test_fewer_rows_than_a_blocks_indicators():
+    from pathlib import Path
+
+    from crm_analysis.csi import preset
+
+    data = pd.read_csv(Path(__file__).resolve().parents[2] / "data" / "ecsi_synthetic.csv").head(6)
+    with pytest.raises(InputError, match="construct 'Quality' has 7 indicators but only 6 rows"):
+        sem.estimate_pls(data, preset("ecsi", columns=list(data.columns)))
+
+
+def test_long_run_shows_it_is_running_on_a_terminal():
+    import io
+    import time
+
+    from crm_analysis.reporting.progress import label_for, ticking
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+    tty, pipe = Tty(), io.StringIO()
+    with ticking(label_for("csi", {"bootstrap": 50000}), tty, every=0.05):
+        time.sleep(0.3)
+    with ticking("x", pipe, every=0.05):
+        time.sleep(0.1)
+    assert "running csi (50,000 bootstrap resamples) … 0 s" in tty.getvalue()
+    assert pipe.getvalue() == ""  # logs and CI get no carriage-return noise
