@@ -105,6 +105,30 @@ def long_rows(text: str, sep: str | None, n_header: int, path: Any) -> list[Prob
     return problems
 
 
+def data_lines(text: str, sep: str | None) -> list[int]:
+    """File line numbers (header = 1 after leading blank lines are counted) of the data records,
+    blank lines skipped as pandas skips them; used to quote the right line after a blank one."""
+    lines: list[int] = []
+    header_seen = False
+    if sep is None:
+        records: Any = ((i, ln.split()) for i, ln in enumerate(text.splitlines(), 1))
+    else:
+        reader = csv.reader(io.StringIO(text), delimiter=sep)
+        records = ((reader.line_num, r) for r in reader)
+    previous_end = 0
+    try:
+        for end, row in records:
+            start, previous_end = previous_end + 1, end
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue
+            if header_seen:
+                lines.append(start if sep is not None else end)
+            header_seen = True
+    except csv.Error:
+        return []
+    return lines
+
+
 def read_table(path: str | Path, *, encoding: str | None = None) -> tuple[Any, list[Problem]]:
     """Read a delimited text file into a DataFrame of strings, collecting reading problems.
 
@@ -156,6 +180,10 @@ def read_table(path: str | Path, *, encoding: str | None = None) -> tuple[Any, l
         return None, problems + [Problem("error", f"{path}: cannot be parsed as a table: {exc}")]
     if frame.empty:
         problems.append(Problem("error", f"{path}: has a header but no data rows"))
+    lines = data_lines(text, sep)
+    if len(lines) == len(frame) and lines != list(range(2, 2 + len(frame))):
+        # blank lines (or lines before the header): rows are quoted by their real line number
+        frame.index = pd.Index(lines, name="line")
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame, problems
 

@@ -293,7 +293,8 @@ def _load(source: Any) -> tuple[pd.DataFrame | None, list[SurveyProblem], bool, 
         if frame is None:
             return None, problems, True, str(path)
         frame.columns = [str(c).strip() for c in frame.columns]
-        frame.index = pd.RangeIndex(2, 2 + len(frame))  # file line numbers, header = line 1
+        if frame.index.name != "line":  # read_table sets the real line numbers after blank lines
+            frame.index = pd.RangeIndex(2, 2 + len(frame))  # file line numbers, header = line 1
         return frame, problems, True, str(path)
     raise ParameterError(f"survey: expected a file path or a pandas DataFrame, got {type(source).__name__}")
 

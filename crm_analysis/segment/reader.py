@@ -97,8 +97,8 @@ def _rows(positions: np.ndarray, labels: pd.Index | None) -> str:
     """``"lines 3, 9 and 4 more"`` (file) or ``"rows with index 2, 8"`` (DataFrame)."""
     positions = np.asarray(positions)
     n = len(positions)
-    if labels is None:
-        shown = ", ".join(str(int(p) + 2) for p in positions[:MAX_LISTED])
+    if labels is None or labels.name == "line":  # file lines (header = line 1)
+        shown = ", ".join(str(int(p) + 2 if labels is None else labels[int(p)]) for p in positions[:MAX_LISTED])
         head = f"line{'s' if n > 1 else ''} {shown}"
     else:
         shown = ", ".join(repr(labels[int(p)]) if isinstance(labels[int(p)], str) else str(labels[int(p)])
@@ -328,7 +328,7 @@ def inspect(frame: pd.DataFrame, customer: str, date: str, amount: str, *, date_
     if absent:
         raise InputError(f"missing column(s) {', '.join(map(repr, absent))}; the data has "
                          f"{', '.join(map(repr, map(str, frame.columns)))} (name the columns with customer=, date=, amount=)")
-    labels = None if from_file else frame.index
+    labels = None if from_file and frame.index.name != "line" else frame.index
     problems: list[Problem] = []
     cust, bad_id = _parse_customer(frame[customer], customer, labels, mixed_ids, problems)
     dates = _parse_dates(frame[date], date, labels, date_format, problems)
@@ -443,7 +443,7 @@ def clean(frame: pd.DataFrame, customer: str, date: str, amount: str, *, returns
         raise InputError(f"{source}: no transactions (the table has no data rows); expected one row per "
                          f"transaction with columns {customer!r}, {date!r}, {amount!r}")
     ins = inspect(frame, customer, date, amount, date_format=date_format, mixed_ids=mixed_ids, from_file=from_file)
-    labels = None if from_file else frame.index
+    labels = None if from_file and frame.index.name != "line" else frame.index
     errors = ins.errors
     if bad_dates == "drop":
         errors = [p for p in errors if not (p.column == date and "unparseable" in p.message)]

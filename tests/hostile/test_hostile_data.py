@@ -188,3 +188,26 @@ def test_infinite_answer_is_not_an_answer(tmp_path):
     path.write_text("q1,q2\n1,2\ninf,3\n4,5\n")
     problems = csi.check_survey(path)
     assert any(p.severity == "error" and p.column == "q1" and "line 3" in p for p in problems), problems
+
+
+BLANK_LINE_CASES = [
+    Case("tx-blank-lines-keep-line-numbers", ["validate", "t.csv", "--kind", "transactions"], 1,
+         files={"t.csv": "\n" + TX_HEAD + "\na,1997-01-01,5\n\n\nb,1997-01-02,x\n"},
+         says=("non-numeric amount(s) on line 6",)),
+    Case("tx-whitespace-file-blank-lines", ["validate", "t.txt", "--kind", "transactions"], 1,
+         files={"t.txt": " customer_id date dollar_value\n 1 19970101 5\n\n 2 1997013x 4\n"},
+         says=("unparseable date(s) on line 4",)),
+    Case("survey-blank-lines-keep-line-numbers", ["validate", "s.csv", "--kind", "survey", "--scale", "1", "10"], 1,
+         files={"s.csv": S_HEAD + "\n" + "\n".join(S_ROWS[:5]) + "\n\n" + S_ROWS[5].replace("7", "77", 1) + "\n"
+                + "\n".join(S_ROWS[6:40]) + "\n"},
+         says=("on line 8",)),
+    Case("assessment-blank-lines-keep-line-numbers", ["validate", "a.csv", "--kind", "assessment"], 1,
+         files={"a.csv": A_HEAD + "\n" + "\n".join(A_ROWS[:3]) + "\n\n" + A_ROWS[3].replace(",4,", ",9,", 1) + "\n"
+                + "\n".join(A_ROWS[4:]) + "\n"},
+         says=("line 6",)),
+]
+
+
+@pytest.mark.parametrize("case", [c.param() for c in BLANK_LINE_CASES])
+def test_hostile_blank_lines(case, tmp_path, capsys, monkeypatch):
+    run_case(case, tmp_path, capsys, monkeypatch)
