@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..errors import ParameterError
+from ..errors import CRMAnalysisError, ParameterError
 from .runner import RunOutcome, RunRequest, execute, prepare_run, update_index
 
 _RUN_KEYS = {"notebook", "name", "lang", "with_code", "parameters", "output_dir"}
@@ -65,8 +65,8 @@ def prepare_suite(runs: list[dict[str, Any]], *, base_dir: Path, reports_dir: Pa
                                         lang=run.get("lang"), with_code=run.get("with_code", False) is True,
                                         output_dir=run.get("output_dir"), reports_dir=reports_dir,
                                         base_dir=base_dir))
-        except ParameterError as exc:
-            raise ParameterError(f"run {i} ({run['notebook']}): {exc}") from None
+        except CRMAnalysisError as exc:  # a parameter, or an input file's problems (checked like validate)
+            raise type(exc)(f"run {i} ({run['notebook']}): {exc}") from None
     return requests
 
 

@@ -107,3 +107,27 @@ def test_unusable_group_skips_the_section_not_the_report(content, why, tmp_path,
     assert "group comparison skipped" in err and why in err
     prov = json.loads((tmp_path / "out" / "provenance.json").read_text())
     assert prov["parameters"]["group"] is None
+
+
+def test_run_and_validate_print_the_same_problems(tmp_path, capsys, monkeypatch):
+    from crm_analysis.cli import main
+
+    (tmp_path / "t.csv").write_text("customer_id,date,dollar_value\na,1997-01-01,x\nb,9999-12-31,3\n,1997-01-03,4\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", "t.csv", "--kind", "transactions"]) == 1
+    said = [ln.split("error: ", 1)[1] for ln in capsys.readouterr().out.splitlines() if "error: " in ln]
+    assert main(["run", "tour", "-p", "transactions", "t.csv"]) == 2
+    err = capsys.readouterr().err
+    listed = [ln.strip()[2:] for ln in err.splitlines() if ln.strip().startswith("- ")]
+    assert len(said) == 3 and listed == said
+
+
+def test_suite_run_names_the_run_with_bad_data(tmp_path, capsys, monkeypatch):
+    from crm_analysis.cli import main
+
+    (tmp_path / "t.csv").write_text("customer_id,date,dollar_value\na,1997-01-01,x\n")
+    (tmp_path / "suite.yaml").write_text("runs:\n  - {notebook: tour, parameters: {transactions: t.csv}}\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["report", "-f", "suite.yaml"]) == 2
+    err = capsys.readouterr().err
+    assert "run 1 (tour)" in err and "non-numeric amount(s) on line 2" in err
