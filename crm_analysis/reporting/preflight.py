@@ -95,7 +95,8 @@ def _transactions(values: dict[str, Any]) -> list[str]:
     if frame is not None and not frame.empty:
         problems = problems + transaction_problems(frame, customer=values.get("customer", "customer_id"),
                                                    date=values.get("date", "date"),
-                                                   amount=values.get("amount", "dollar_value"))
+                                                   amount=values.get("amount", "dollar_value"),
+                                                   returns=values.get("returns", "drop"))
     if any(p.severity == "error" for p in problems):
         raise InputError(_listing(path, problems, "transactions"))
     if "calibration_end" in values:

@@ -351,19 +351,32 @@ def inspect(frame: pd.DataFrame, customer: str, date: str, amount: str, *, date_
 
 def transaction_problems(frame: pd.DataFrame, *, customer: str = "customer_id", date: str = "date",
                          amount: str = "dollar_value", date_format: str | None = None,
-                         mixed_ids: str = "error", from_file: bool = True) -> list[Problem]:
+                         mixed_ids: str = "error", from_file: bool = True, returns: str = "drop",
+                         missing: str = "drop") -> list[Problem]:
     """Every problem in a table of transactions (used by ``crm-analysis validate``).
 
     ``frame`` is typically the all-text table read from a file (``from_file=True`` quotes file
-    lines); a missing key column is reported as a problem rather than raised.
+    lines); a missing key column is reported as a problem rather than raised. ``returns`` and
+    ``missing`` are the reader's choices (defaults as in :func:`read_transactions`): with them,
+    a file whose every row would be dropped is an error here too.
     """
     if frame.empty:
         return [Problem("error", "no transactions: the table has a header but no data rows")]
     try:
-        return inspect(frame, customer, date, amount, date_format=date_format, mixed_ids=mixed_ids,
-                       from_file=from_file).problems
+        ins = inspect(frame, customer, date, amount, date_format=date_format, mixed_ids=mixed_ids,
+                      from_file=from_file)
     except InputError as exc:
         return [Problem("error", str(exc))]
+    gone = np.zeros(len(frame), dtype=bool)
+    if missing == "drop":
+        gone |= ins.missing_amount
+    if returns == "drop":
+        gone |= ins.negative
+    if gone.all() and not ins.errors:
+        why = " or ".join(w for w, on in (("missing", missing == "drop"), ("negative", returns == "drop")) if on)
+        return ins.problems + [Problem("error", f"every row has a {why} amount: no transaction would be left after "
+                                                f"dropping them (missing='{missing}', returns='{returns}')", amount)]
+    return ins.problems
 
 
 def check_transactions(data: pd.DataFrame | str | Path, *, customer: str = "customer_id", date: str = "date",

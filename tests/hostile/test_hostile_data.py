@@ -211,3 +211,31 @@ BLANK_LINE_CASES = [
 @pytest.mark.parametrize("case", [c.param() for c in BLANK_LINE_CASES])
 def test_hostile_blank_lines(case, tmp_path, capsys, monkeypatch):
     run_case(case, tmp_path, capsys, monkeypatch)
+
+
+MORE_CASES = [
+    Case("tx-unbalanced-quote", ["validate", "t.csv", "--kind", "transactions"], 1,
+         files={"t.csv": tx('a,"1997-01-01,5', "b,1997-01-02,3")}),
+    Case("tx-duplicated-header", ["validate", "t.csv", "--kind", "transactions"], 1,
+         files={"t.csv": "customer_id,date,date,dollar_value\na,1997-01-01,1997-01-01,5\n"},
+         says=("duplicated column name(s) in the header: 'date'",)),
+    Case("survey-excel-error-cells", ["validate", "s.csv", "--kind", "survey", "--scale", "1", "10"], 1,
+         files={"s.csv": survey(rows=[S_ROWS[0].replace("7", "#DIV/0!", 1)] + S_ROWS[1:40])},
+         says=("text in a numeric column", "'#DIV/0!'", "line 2")),
+    Case("survey-full-width-digits", ["validate", "s.csv", "--kind", "survey", "--scale", "1", "10"], 1,
+         files={"s.csv": survey(rows=[S_ROWS[0].replace("7", "７", 1)] + S_ROWS[1:40])},
+         says=("text in a numeric column", "line 2")),
+    Case("survey-header-trailing-comma-only", ["validate", "s.csv", "--kind", "survey", "--scale", "1", "10"], 0,
+         files={"s.csv": S_HEAD + ",\n" + "\n".join(S_ROWS[:40]) + "\n"}),
+    Case("tx-leading-zero-ids-kept", ["validate", "t.csv", "--kind", "transactions"], 1,
+         files={"t.csv": tx("012,1997-01-01,5", "12,1997-01-02,3")}, says=("written in more than one way",)),
+    Case("tx-all-amounts-missing", ["validate", "t.csv", "--kind", "transactions"], 1,
+         files={"t.csv": tx("a,1997-01-01,", "b,1997-01-02,")}, says=("2 missing amount(s)", "no transaction would be left")),
+    Case("assessment-is-a-folder", ["validate", "d", "--kind", "assessment"], 1, files={"d/x.txt": "x"},
+         says=("is a folder",)),
+]
+
+
+@pytest.mark.parametrize("case", [c.param() for c in MORE_CASES])
+def test_hostile_more(case, tmp_path, capsys, monkeypatch):
+    run_case(case, tmp_path, capsys, monkeypatch)
