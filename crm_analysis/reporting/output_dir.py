@@ -93,7 +93,7 @@ def free_path(path: Path, sep: str = ".") -> Path:
 def free_run_path(path: Path) -> Path:
     """``reports/csi-client-a``, or ``csi-client-a-2``, ``-3`` … (an earlier run keeps its path)."""
     candidate, i = path, 1
-    while candidate.exists() or candidate.with_name(f".{candidate.name}.claimed").exists():
+    while candidate.exists():
         i += 1
         candidate = path.with_name(f"{path.name}-{i}")
     return candidate

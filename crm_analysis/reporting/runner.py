@@ -209,7 +209,9 @@ def execute(request: RunRequest, *, command: list[str] | None = None) -> RunOutc
         if not results_path.exists():
             results_path.write_text("{}\n", "utf-8")
         moved = None
-        if final.exists() and request.explicit_output:  # checked by prepare_run: ours, or --force
+        if final.is_dir() and request.explicit_output and not any(final.iterdir()):
+            final.rmdir()  # an empty folder made for the report
+        elif final.exists() and request.explicit_output:  # checked by prepare_run: ours, or --force
             moved = free_path(final.with_name(final.name + ".previous"))
             os.replace(final, moved)
         elif final.exists():  # an earlier run of the same name keeps its folder (and the path printed for it)
