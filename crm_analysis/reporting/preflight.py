@@ -103,6 +103,13 @@ def _transactions(values: dict[str, Any]) -> list[str]:
         from ..segment.rfm import to_day
 
         to_day(values["calibration_end"], "parameter 'calibration_end'")
+    if "schemes" in values:
+        from ..segment.evaluate import _check_schemes
+
+        try:
+            _check_schemes(values["schemes"])
+        except ParameterError as exc:
+            raise ParameterError(f"parameter 'schemes': {exc}") from None
     return []
 
 
@@ -116,6 +123,12 @@ def _maturity(values: dict[str, Any]) -> list[str]:
         inst = load_instrument(values.get("instrument"))
     except (InputError, ParameterError) as exc:
         raise ParameterError(f"parameter 'instrument': {exc}") from None
+    from ..maturity.grading import check_thresholds
+
+    try:
+        check_thresholds(values.get("thresholds"), values.get("scheme", "three_level"), inst)
+    except (InputError, ParameterError) as exc:
+        raise ParameterError(f"parameter 'thresholds': {exc}") from None
     path = values["assessments"]
     frame, problems = read_table(path)
     if frame is not None and not frame.empty:

@@ -188,6 +188,8 @@ def execute(request: RunRequest, *, command: list[str] | None = None) -> RunOutc
                          and Path(request.parameters[p.name]).is_absolute())],
         started=started.isoformat(timespec="seconds"), finished=finished.isoformat(timespec="seconds"),
         status="failed" if error else "ok", project_root=project_root(), kernel=kernel, command=command)
+    if request.notes:  # e.g. an optional section skipped before the run
+        provenance["notes"] = list(request.notes)
     (tmp / "provenance.json").write_text(json.dumps(provenance, ensure_ascii=False, indent=2), "utf-8")
     results_path = tmp / RESULTS_FILE
     results = json.loads(results_path.read_text("utf-8")) if results_path.exists() else {}
@@ -202,7 +204,7 @@ def execute(request: RunRequest, *, command: list[str] | None = None) -> RunOutc
     try:
         nb = nbformat.read(str(out_nb), as_version=4)
         title = spec.title_in(request.lang)
-        meta = f"{spec.name} · {started.strftime('%Y-%m-%d %H:%M')}"
+        meta = f"{spec.name} · {started.strftime('%Y-%m-%d %H:%M')}" + "".join(f" · note: {n}" for n in request.notes)
         page = notebook_to_html(nb, title=title, meta_line=meta, parameters=request.parameters,
                                 with_code=request.with_code, lang=request.lang)
         (tmp / "report.html").write_text(page, "utf-8")

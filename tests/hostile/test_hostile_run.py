@@ -68,6 +68,10 @@ CASES = [
     Case("tour-bad-transactions", ["run", "tour", "-p", "transactions", "t.csv"], 2,
          files={"t.csv": "customer_id,date,dollar_value\na,1997-01-01,x\nb,9999-12-31,3\n"},
          says=("non-numeric amount(s) on line 2", "outside the years 1678-2261 on line 3", "the run was not started")),
+    Case("frameworks-unknown-scheme", ["run", "frameworks", "-p", "schemes", "rfm,clv"], 2,
+         says=("parameter 'schemes'", "'mean_split'")),
+    Case("maturity-bad-thresholds", ["run", "maturity", "-p", "thresholds", "4.5,3"], 2,
+         says=("parameter 'thresholds'",)),
     Case("frameworks-ambiguous-calibration-end", ["run", "frameworks", "-p", "calibration_end", "03/04/1998"], 2,
          says=("ambiguous date", "1998-04-03")),
     Case("csi-survey-problems-listed", ["run", "csi", "-p", "data", "s.csv"], 2,
@@ -106,7 +110,8 @@ def test_unusable_group_skips_the_section_not_the_report(content, why, tmp_path,
     assert rc == 0, err
     assert "group comparison skipped" in err and why in err
     prov = json.loads((tmp_path / "out" / "provenance.json").read_text())
-    assert prov["parameters"]["group"] is None
+    assert prov["parameters"]["group"] is None and "group comparison skipped" in prov["notes"][0]
+    assert "group comparison skipped" in (tmp_path / "out" / "report.html").read_text()
 
 
 def test_run_and_validate_print_the_same_problems(tmp_path, capsys, monkeypatch):
