@@ -74,20 +74,31 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     given: dict[str, Any] = {}
     text_names: set[str] = set()
+    base_dirs: dict[str, Path] = {}  # a path in a YAML file is relative to that file's folder
     for path in args.parameters_file or []:
-        given.update(_load_params_file(path))
+        values = _load_params_file(path)
+        given.update(values)
+        base_dirs.update(dict.fromkeys(values, Path(path).resolve().parent))
     for name, value in args.parameters or []:
         given[name] = value
         text_names.add(name)
-    base_dir = Path(args.parameters_file[-1]).resolve().parent if args.parameters_file and not args.parameters else None
-    outcome = run_notebook(args.notebook, given, text_names=text_names, output_dir=args.output_dir,
-                           run_name=args.name, lang=args.lang, with_code=args.with_code,
-                           reports_dir=args.reports_dir, base_dir=base_dir, command=sys.argv, strict=args.strict,
-                           reading=_read_options(args))
+        base_dirs.pop(name, None)  # typed on the command line: relative to the current folder
+    from .reporting.progress import label_for, ticking
+
+    with ticking(label_for(args.notebook, given)):
+        outcome = run_notebook(args.notebook, given, text_names=text_names, output_dir=args.output_dir,
+                               run_name=args.name, lang=args.lang, with_code=args.with_code,
+                               reports_dir=args.reports_dir, base_dirs=base_dirs, force=args.force,
+                               command=sys.argv, strict=args.strict, reading=_read_options(args))
     _print_warnings(outcome)
     if not outcome.ok:
         print(f"error: {outcome.error}", file=sys.stderr)
         return 1
+    if outcome.index is None and not args.output_dir:
+        print(f"note: index.html not written: {outcome.output_dir.parent} is not a reports folder of crm-analysis "
+              "(it has an index.html of its own)", file=sys.stderr)
+    if outcome.moved_aside is not None:
+        print(f"note: the earlier contents of {outcome.output_dir} were moved to {outcome.moved_aside}", file=sys.stderr)
     print(f"{outcome.output_dir / 'report.html'}" + (f"\n{outcome.headline}" if outcome.headline else ""))
     return 0
 
@@ -130,7 +141,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     for o in outcomes:
         _print_warnings(o)
     index = (requests[0].output_dir.parent / "index.html") if requests else (Path(reports_dir or default_reports_dir()) / "index.html")
-    print(f"index: {index}")
+    from .reporting.output_dir import owns_index
+
+    if owns_index(index.parent):
+        print(f"index: {index}")
+    else:
+        print(f"index: not written ({index.parent} is not a reports folder of crm-analysis)")
     for o in failed:
         print(f"error: {o.error}", file=sys.stderr)
     return 1 if failed else 0
@@ -189,6 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--with-code", action="store_true", help="keep code cells in the HTML report")
     p.add_argument("--strict", action="store_true", help="a warning raised while the notebook runs fails the run")
     _add_read_options(p, for_run=True)
+    p.add_argument("--force", action="store_true",
+                   help="use an existing --output-dir that is not a report (it is moved aside to NAME.previous)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("report", help="several runs in one go, with an index page")
@@ -232,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print("interrupted: the unfinished run was removed; earlier reports are untouched", file=sys.stderr)
         return 130
 
 

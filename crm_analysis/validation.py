@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -31,6 +32,70 @@ class Problem:
     def __str__(self) -> str:
         where = f"column {self.column!r}: " if self.column else ""
         return f"{self.severity}: {where}{self.message}"
+
+
+def _lines(numbers: list[int], k: int = 5) -> str:
+    shown = ", ".join(map(str, numbers[:k]))
+    return f"line{'s' if len(numbers) > 1 else ''} {shown}" + (f" and {len(numbers) - k} more" if len(numbers) > k else "")
+
+
+def long_rows(text: str, sep: str | None, n_header: int, path: Any) -> list[Problem]:
+    """Data lines with more fields than the header (pandas would silently shift every column).
+
+    Extra fields that are all empty (a trailing separator, as some exports write) are a warning:
+    they are ignored. Extra fields with values are an error: a value without a column name.
+    """
+    trailing, valued, header_seen = [], [], False
+    if sep is None:
+        rows: Any = ((i, ln.split()) for i, ln in enumerate(text.splitlines(), 1))
+    else:
+        reader = csv.reader(io.StringIO(text), delimiter=sep)
+        rows = ((reader.line_num, r) for r in reader)
+    try:
+        for line, row in rows:
+            if not any(f.strip() for f in row):
+                continue
+            if not header_seen:
+                header_seen = True
+                continue
+            if len(row) > n_header:
+                (valued if any(f.strip() for f in row[n_header:]) else trailing).append(line)
+    except csv.Error:  # a broken quote: pandas reports it below
+        return []
+    problems = []
+    if valued:
+        problems.append(Problem("error", f"{path}: {len(valued)} data line(s) have more fields than the header's "
+                                         f"{n_header} columns ({_lines(valued)}); a value without a column name — "
+                                         "check the separator, quoting, or add the missing column name"))
+    if trailing:
+        problems.append(Problem("warning", f"{path}: {len(trailing)} data line(s) end with an extra separator "
+                                           f"({_lines(trailing)}); the empty last field is ignored (the header has "
+                                           f"{n_header} columns)"))
+    return problems
+
+
+def data_lines(text: str, sep: str | None) -> list[int]:
+    """File line numbers (header = 1 after leading blank lines are counted) of the data records,
+    blank lines skipped as pandas skips them; used to quote the right line after a blank one."""
+    lines: list[int] = []
+    header_seen = False
+    if sep is None:
+        records: Any = ((i, ln.split()) for i, ln in enumerate(text.splitlines(), 1))
+    else:
+        reader = csv.reader(io.StringIO(text), delimiter=sep)
+        records = ((reader.line_num, r) for r in reader)
+    previous_end = 0
+    try:
+        for end, row in records:
+            start, previous_end = previous_end + 1, end
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue
+            if header_seen:
+                lines.append(start if sep is not None else end)
+            header_seen = True
+    except csv.Error:
+        return []
+    return lines
 
 
 def read_table(path: str | Path, *, encoding: str | None = None, sep: str | None = None,
@@ -71,8 +136,14 @@ def read_table(path: str | Path, *, encoding: str | None = None, sep: str | None
         return None, [Problem("error", f"{path}: file is empty; expected a header line and data rows")]
     text, used, error = decode(raw, path, options.encoding)
     if text is None:
-        return None, [Problem("error", error)]
+        from .filetypes import sniff
+
+        # an Excel, SPSS or Stata file under a text name: say what it is rather than a decoding error
+        what = sniff(raw)
+        return None, [Problem("error", f"{path}: {what}" if what else error)]
     problems: list[Problem] = []
+    if not text.strip():  # e.g. only a byte-order mark
+        return None, [Problem("error", f"{path}: file is empty; expected a header line and data rows")]
     if options.header_row and options.header_row > 1:  # title lines above the header
         text = "\n".join(text.splitlines()[options.header_row - 1:])
         if not text.strip():
@@ -88,13 +159,24 @@ def read_table(path: str | Path, *, encoding: str | None = None, sep: str | None
     if dupes:
         problems.append(Problem("error", f"{path}: duplicated column name(s) in the header: "
                                          f"{', '.join(map(repr, dupes))}; every column needs its own name"))
+    long = long_rows(text, sep, len(header), path)
+    problems += long
+    if any(p.severity == "error" for p in long):
+        return None, problems
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=r"\s+" if sep is None else sep, dtype=str,
-                            keep_default_na=False, skipinitialspace=True)
+        # index_col=False: a trailing separator must not turn the first column into the index
+        with warnings.catch_warnings():  # extra fields were reported above
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            frame = pd.read_csv(io.StringIO(text), sep=r"\s+" if sep is None else sep, dtype=str,
+                                keep_default_na=False, skipinitialspace=True, index_col=False)
     except (pd.errors.ParserError, ValueError) as exc:
         return None, problems + [Problem("error", f"{path}: cannot be parsed as a table: {exc}")]
     if frame.empty:
         problems.append(Problem("error", f"{path}: has a header but no data rows"))
+    lines = data_lines(text, sep)
+    if len(lines) == len(frame) and lines != list(range(2, 2 + len(frame))):
+        # blank lines (or lines before the header): rows are quoted by their real line number
+        frame.index = pd.Index(lines, name="line")
     frame.columns = [str(c).strip() for c in frame.columns]
     frame, _ = convert_decimal_commas(frame, options.decimal, sep)
     frame.attrs["encoding"] = used
@@ -118,7 +200,12 @@ def check_assessment(frame: Any, *, firm: str = "firm", instrument: Any = None) 
         if firm not in frame.columns:
             return [Problem("error", f"missing column {firm!r}; the file has {', '.join(map(repr, frame.columns))}")]
         frame = frame.rename(columns={firm: "firm"})
-    return [Problem("error", m) for m in check_assessments(frame, instrument, source="")]
+    problems = [Problem("error", m) for m in check_assessments(frame, instrument, source="")]
+    if not problems:  # what the maturity report needs besides (enough firms, items that vary, ...)
+        from .maturity.requirements import report_problems
+
+        problems = report_problems(frame, instrument)
+    return problems
 
 
 def check_survey_file(path: str | Path, *, scale: tuple[float, float] | None = None, model: Any = None,

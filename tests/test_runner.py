@@ -39,7 +39,8 @@ def test_run_writes_complete_folder(nb_dir, tmp_path):
     assert "save_figure" not in html  # client version: no code
     index = (reports / "index.html").read_text()
     assert "demo-client-a/report.html" in index and "demo: n=4" in index
-    assert not [p for p in reports.iterdir() if p.name.startswith(".")]  # no temporary folder left
+    assert not [p for p in reports.iterdir() if ".tmp" in p.name]  # no temporary folder left
+    assert (reports / ".crm-analysis-reports").is_file()  # the suite owns this folder: it may write index.html
 
 
 def test_with_code_keeps_code_cells(nb_dir, tmp_path):
@@ -72,10 +73,12 @@ def test_failure_keeps_earlier_report_and_partial_notebook(nb_dir, tmp_path):
 
 def test_rerun_with_same_name_keeps_previous(nb_dir, tmp_path):
     reports = tmp_path / "reports"
-    run_notebook("demo", {"n": 2}, reports_dir=reports, run_name="y")
-    run_notebook("demo", {"n": 3}, reports_dir=reports, run_name="y")
-    assert json.loads((reports / "demo-y" / "results.json").read_text())["n"] == 3
-    assert json.loads((reports / "demo-y.previous" / "results.json").read_text())["n"] == 2
+    first = run_notebook("demo", {"n": 2}, reports_dir=reports, run_name="y")
+    second = run_notebook("demo", {"n": 3}, reports_dir=reports, run_name="y")
+    # the earlier run keeps its folder (the path printed for it stays valid); the new one gets -2
+    assert first.output_dir == reports / "demo-y" and second.output_dir == reports / "demo-y-2"
+    assert json.loads((reports / "demo-y" / "results.json").read_text())["n"] == 2
+    assert json.loads((reports / "demo-y-2" / "results.json").read_text())["n"] == 3
 
 
 def test_same_inputs_and_parameters_give_the_same_report(nb_dir, tmp_path):

@@ -190,9 +190,10 @@ def test_negative_and_missing_amounts_counted_and_chosen(write):
         segment.read_transactions(path, customer="c", date="d", amount="a", returns="error")
     with pytest.raises(ParameterError, match="returns='toss'"):
         segment.read_transactions(path, customer="c", date="d", amount="a", returns="toss")
-    # rfm nets kept returns against purchases
+    # rfm nets kept returns against purchases; a refund is not a purchase (frequency, recency)
     r = segment.rfm(kept, "c", "d", "a")
-    assert r.loc["2", "monetary"] == -5.0 and r.loc["3", "frequency"] == 2
+    assert r.loc["3", "frequency"] == 2 and r.loc["1", "frequency"] == 1
+    assert "2" not in r.index and r.attrs["refund_only"] == 2  # customers 2 and 4 only returned goods
 
 
 def test_mixed_type_customer_column(write):

@@ -292,6 +292,7 @@ def _load(source: Any, reading: dict[str, Any] | None = None) -> tuple[pd.DataFr
     A file's variable and value labels (SPSS, Stata) are in ``frame.attrs``."""
     if isinstance(source, pd.DataFrame):
         frame = source.copy()
+        frame.columns = [str(c).strip() for c in frame.columns]  # 0, 1, 2 ... become '0', '1', '2'
         return frame, [], False, "<DataFrame>"
     if isinstance(source, (str, Path)):
         path = Path(source)
@@ -301,7 +302,8 @@ def _load(source: Any, reading: dict[str, Any] | None = None) -> tuple[pd.DataFr
         attrs = dict(frame.attrs)
         frame.columns = [str(c).strip() for c in frame.columns]
         frame.attrs.update(attrs)
-        frame.index = pd.RangeIndex(2, 2 + len(frame))  # file line numbers, header = line 1
+        if frame.index.name != "line":  # read_table sets the real line numbers after blank lines
+            frame.index = pd.RangeIndex(2, 2 + len(frame))  # file line numbers, header = line 1
         return frame, problems, True, str(path)
     raise ParameterError(f"survey: expected a file path or a pandas DataFrame, got {type(source).__name__}")
 
@@ -319,6 +321,39 @@ def _split_index_column(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series | 
     return frame, None
 
 
+def _duplicate_rows(frame: pd.DataFrame, from_file: bool) -> list[SurveyProblem]:
+    """Repeated respondent ids (a leading id column), and rows repeating an earlier row cell for cell.
+
+    A row pasted twice counts a respondent twice in every estimate. Identical rows with ten or
+    more answers that are not all the same value (straight-lining) are an error; shorter ones a
+    warning (a few items on a short scale can coincide by chance).
+    """
+    text = frame.apply(lambda c: c.astype("string").str.strip().fillna(""))
+    first = frame.columns[0] if len(frame.columns) else None
+    if first is not None and _is_index_name(first) and len(frame.columns) > 1:
+        ids = text[first]
+        rep = (ids != "") & ids.duplicated(keep=False)
+        if rep.any():
+            return [SurveyProblem(
+                f"{ids[rep].nunique()} respondent id(s) appear on more than one row "
+                f"({_where(frame.index[rep.to_numpy()], from_file)}; e.g. {ids[rep].iloc[0]!r}); each respondent must "
+                "be counted once: remove the repeated rows or correct the ids", "error", str(first))]
+    dup = text.duplicated(keep="first") & (text != "").any(axis=1)
+    if not dup.any():
+        return []
+    rows = text.loc[dup].replace("", pd.NA)
+    strong = (rows.notna().sum(axis=1) >= 10) & (rows.nunique(axis=1) > 1)
+    problems = []
+    for mask, severity, advice in ((strong, "error", "remove the repeated rows (or add a respondent id column "
+                                                     "if they are different people)"),
+                                   (~strong, "warning", "they are kept; remove them if they were pasted twice")):
+        if mask.any():
+            where = _where(rows.index[mask.to_numpy()], from_file)
+            problems.append(SurveyProblem(f"{int(mask.sum())} row(s) repeat an earlier row cell for cell ({where}); "
+                                          f"a row pasted twice counts one respondent twice: {advice}", severity))
+    return problems
+
+
 def _to_numbers(col: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(numeric values, mask of text cells that are not numbers and not blanks)."""
     if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
@@ -326,6 +361,7 @@ def _to_numbers(col: pd.Series) -> tuple[pd.Series, pd.Series]:
     text = col.astype("string").str.strip()
     blank = text.isna() | text.str.lower().isin(_BLANKS)
     values = pd.to_numeric(text.where(~blank), errors="coerce")
+    values = values.where(np.isfinite(values.astype(float)))  # 'inf' is not an answer
     bad = values.isna() & ~blank
     return values.astype(float), bad.fillna(False).astype(bool)
 
@@ -359,6 +395,7 @@ def _inspect(
     if dupes:
         return problems + [SurveyProblem(f"{name}: column name(s) used more than once: {dupes}; "
                                          "every column needs its own name")], info
+    problems += _duplicate_rows(frame, from_file)
     ids = None
     # a leading row-number column (the ECSI files' unnamed first column) is not an item; from a
     # file, the respondents' row numbers become the data's index while messages keep quoting
@@ -397,7 +434,8 @@ def _inspect(
             if c == group:
                 continue
             values, bad = _to_numbers(frame[c])
-            if values.notna().any():
+            comma = frame[c][bad].astype(str).str.strip().str.fullmatch(r"[+-]?\d+,\d+")
+            if values.notna().any() or (len(comma) and comma.all()):  # '7,5': numbers with a decimal comma
                 items.append(c)
         if not items:
             problems.append(SurveyProblem(f"{name}: no numeric item column found; expected one column per question"))
@@ -410,8 +448,15 @@ def _inspect(
         if bad.any():
             where = _where(frame.index[bad.to_numpy()], from_file)
             sample = ", ".join(repr(str(x)) for x in frame[c][bad].head(3))
-            problems.append(SurveyProblem(f"text in a numeric column: {int(bad.sum())} cell(s) on {where} "
-                                          f"(e.g. {sample}); expected numbers (empty cells are read as missing)", "error", c))
+            cells = frame[c][bad].astype(str).str.strip()
+            if cells.str.fullmatch(r"[+-]?\d+,\d+").all():
+                problems.append(SurveyProblem(
+                    f"decimal comma(s): {int(bad.sum())} cell(s) on {where} (e.g. {sample}); expected numbers with a "
+                    "decimal point (7.5): save the file with '.' as the decimal separator", "error", c))
+            else:
+                problems.append(SurveyProblem(f"text in a numeric column: {int(bad.sum())} cell(s) on {where} "
+                                              f"(e.g. {sample}); expected numbers (empty cells are read as missing)",
+                                              "error", c))
         values[c] = v
     X = pd.DataFrame(values, index=frame.index)
     if scale is not None:
@@ -432,7 +477,7 @@ def _inspect(
             problems.append(SurveyProblem(
                 f"constant item: every answer is {v.iloc[0]:g}; an item that does not vary carries no "
                 "information and breaks the estimation (drop it from the model)", "error", c))
-        elif len(v) == 0:
+        elif len(v) == 0 and not text_cells[c].any():  # text cells are reported above
             problems.append(SurveyProblem("no answers at all in this column", "error", c))
     if empty.all():
         problems.append(SurveyProblem(f"{name}: no row has any answer"))
@@ -458,6 +503,10 @@ def _inspect(
         problems.append(SurveyProblem(
             f"{n_cells} missing answer(s) in {rows_with} of {len(kept)} rows ({listed}); {how}", "warning"))
     if mdl is not None:
+        from crm_analysis.sem.datacheck import problems_of  # what estimate_pls would refuse
+
+        problems += [SurveyProblem(f"{name}: {msg}") for msg in
+                     problems_of(kept[items].to_numpy(dtype=float), items, {c: list(v) for c, v in mdl.indicators.items()})]
         usable = len(kept) - rows_with if missing == "listwise" else len(kept)
         k = n_parameters(mdl, estimator)
         if usable < k:

@@ -47,13 +47,14 @@ def _load_frame(data: pd.DataFrame | str | Path) -> tuple[pd.DataFrame, str, boo
         buffer = io.StringIO()
         text_frame.to_csv(buffer, index=False)
         buffer.seek(0)
-        frame = pd.read_csv(buffer, dtype={"firm": str, "rater": str}, skipinitialspace=True)
+        frame = pd.read_csv(buffer, dtype={"firm": str, "rater": str}, skipinitialspace=True, index_col=False)
         return frame, str(path), True
     raise ParameterError(f"assessments: expected a DataFrame or a CSV path, got {type(data).__name__}")
 
 
 def _row_label(frame: pd.DataFrame, pos: int, from_file: bool) -> str:
-    where = f"line {pos + 2}" if from_file else f"row {frame.index[pos]!r}"
+    line = frame.index[pos] if frame.index.name == "line" else pos + 2  # real line numbers after blank lines
+    where = f"line {line}" if from_file else f"row {frame.index[pos]!r}"
     firm = _as_id(frame["firm"].iloc[pos]) if "firm" in frame.columns else None
     rater = _as_id(frame["rater"].iloc[pos]) if "rater" in frame.columns else None
     bits = []
@@ -208,7 +209,8 @@ def check_assessments(data: pd.DataFrame | str | Path, instrument: Instrument | 
     except InputError as exc:
         return [str(exc)]
     if source is not None and isinstance(data, pd.DataFrame):
-        frame = frame.reset_index(drop=True)
+        if frame.index.name != "line":
+            frame = frame.reset_index(drop=True)
         problems = _problems(frame, source or "\x00", True, inst)
         return [p.removeprefix("\x00: ") for p in problems]
     return _problems(frame, name, from_file, inst)

@@ -284,6 +284,10 @@ def _scores_from(data: Any, inst: Instrument, min_answered: float) -> pd.DataFra
     frame = data.copy()
     if "firm" in frame.columns:
         frame = frame.set_index("firm")
+    dup = frame.index[frame.index.duplicated()].unique()
+    if len(dup):
+        raise InputError(f"data: firm(s) {', '.join(map(str, dup[:5]))} appear on more than one row of the dimension "
+                         "scores; expected one row per firm (scores of several raters: pass the assessments instead)")
     missing = [d for d in inst.dimension_ids if d not in frame.columns]
     if missing:
         raise InputError(f"data: neither assessments (no item columns) nor dimension scores (missing dimension "

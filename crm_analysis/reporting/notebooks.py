@@ -159,7 +159,12 @@ def load_spec(path: Path, name: str | None = None) -> NotebookSpec:
     """Read a notebook file into a :class:`NotebookSpec` (``name``: its short name, default the file stem)."""
     import nbformat
 
-    nb = nbformat.read(str(path), as_version=4)
+    try:
+        nb = nbformat.read(str(path), as_version=4)
+    except Exception as exc:  # not JSON, not a notebook, unreadable: say which file and why
+        reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise ParameterError(f"{path}: not a readable Jupyter notebook ({reason}); expected an .ipynb file "
+                             "saved by Jupyter") from None
     tagged = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     if len(tagged) != 1:
         raise ParameterError(f"{path}: expected exactly one cell tagged 'parameters', found {len(tagged)}")

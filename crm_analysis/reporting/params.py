@@ -137,7 +137,7 @@ def resolve_input(param: Parameter, value: Any, base_dir: Path) -> Any:
 
 
 def validate_parameters(spec: NotebookSpec, given: dict[str, Any], *, text_names: set[str] | None = None,
-                        base_dir: Path | None = None) -> dict[str, Any]:
+                        base_dir: Path | None = None, base_dirs: dict[str, Path] | None = None) -> dict[str, Any]:
     """Check ``given`` against the notebook's declared parameters; return the full parameter set.
 
     Parameters
@@ -147,6 +147,8 @@ def validate_parameters(spec: NotebookSpec, given: dict[str, Any], *, text_names
     text_names : names whose value was typed as text on the command line (converted by type).
     base_dir : folder that relative input paths given by the user are relative to (default:
         the current directory). Defaults declared in the notebook are relative to the project root.
+    base_dirs : per-parameter folders overriding ``base_dir`` (values read from a ``-f`` YAML file
+        are relative to that file's folder, values typed with ``-p`` to the current one).
 
     Returns every parameter with its final value, defaults filled in; input paths absolute.
     """
@@ -163,7 +165,7 @@ def validate_parameters(spec: NotebookSpec, given: dict[str, Any], *, text_names
     values: dict[str, Any] = {}
     for name, param in spec.parameters.items():
         value = coerce(param, given[name], from_text=name in text_names) if name in given else param.default
-        folder = base_dir if name in given else project_root()
+        folder = (base_dirs or {}).get(name, base_dir) if name in given else project_root()
         if param.is_input:
             value = resolve_input(param, value, folder)
         elif param.maybe_input and isinstance(value, str) and (folder / value).expanduser().is_file():

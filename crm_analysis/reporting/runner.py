@@ -25,7 +25,10 @@ from .lang_cells import source_for
 from ..readers import READ_OPTIONS_ENV, ReadOptions
 from .notes import KERNEL_STARTUP, LANG_ENV, collect_into_results, summary_lines
 from .notebooks import NotebookSpec, get_notebook, project_root
+from .output_dir import (RUN_MARKER, check_output_dir, check_writable, claim_reports_dir, clean_stale_tmp,
+                         free_path, free_run_path, owns_index, tmp_name)
 from .params import validate_parameters
+from .quiet import kernel_stderr_to
 
 KERNEL_NAME = "crm-analysis"
 
@@ -41,6 +44,8 @@ class RunRequest:
     lang: str = "en"
     strict: bool = False  # any warning fails the run
     reading: dict[str, Any] = field(default_factory=dict)  # how data files are read (readers.ReadOptions)
+    explicit_output: bool = False  # --output-dir given: an existing run there is moved aside, not renamed
+    notes: list[str] = field(default_factory=list)  # said before the run (e.g. an optional section skipped)
 
 
 @dataclass
@@ -52,6 +57,8 @@ class RunOutcome:
     ok: bool
     error: str | None = None
     results: dict[str, Any] = field(default_factory=dict)
+    moved_aside: Path | None = None  # where an earlier report at --output-dir was moved
+    index: Path | None = None  # the index page refreshed, if the folder is a reports folder of ours
 
     @property
     def headline(self) -> str | None:
@@ -75,7 +82,8 @@ def _now() -> dt.datetime:
 def prepare_run(notebook: str, given: dict[str, Any] | None = None, *, text_names: set[str] | None = None,
                 output_dir: str | Path | None = None, run_name: str | None = None, lang: str | None = None,
                 with_code: bool = False, reports_dir: str | Path | None = None,
-                base_dir: Path | None = None, strict: bool = False,
+                base_dir: Path | None = None, base_dirs: dict[str, Path] | None = None,
+                force: bool = False, strict: bool = False,
                 reading: dict[str, Any] | None = None) -> RunRequest:
     """Validate everything about a run before any kernel starts."""
     spec = get_notebook(notebook)
@@ -86,17 +94,24 @@ def prepare_run(notebook: str, given: dict[str, Any] | None = None, *, text_name
             raise ParameterError(f"notebook {spec.name!r} has no 'lang' parameter, so --lang cannot be used")
         given["lang"] = lang
         text_names.discard("lang")
-    values = validate_parameters(spec, given, text_names=text_names, base_dir=base_dir)
+    values = validate_parameters(spec, given, text_names=text_names, base_dir=base_dir, base_dirs=base_dirs)
+    from .preflight import preflight
+
+    notes = preflight(spec.name, spec.path, values)  # the checks of `validate`, before any kernel starts
     if run_name is not None and (not run_name or any(c in run_name for c in "/\\") or run_name.startswith(".")):
         raise ParameterError(f"run name {run_name!r}: expected a plain folder name (no '/' and not starting with '.')")
-    if output_dir is None:
+    explicit = output_dir is not None
+    if explicit:
+        check_output_dir(Path(output_dir).resolve(), force=force)
+    else:
         # a timestamp, plus the language when one was asked for (an en and a zh run of the same
         # notebook prepared in the same millisecond must not share a folder)
         stamp = _now().strftime("%Y%m%d-%H%M%S-%f")[:-3] + (f"-{lang}" if lang else "")
         output_dir = Path(reports_dir or default_reports_dir()) / f"{spec.name}-{run_name or stamp}"
+        check_writable(Path(output_dir).resolve().parent, "reports folder")
     return RunRequest(spec=spec, parameters=values, output_dir=Path(output_dir).resolve(),
-                      with_code=with_code, lang=str(values.get("lang", "en")), strict=strict,
-                      reading=ReadOptions(**(reading or {})).to_dict())
+                      with_code=with_code, lang=str(values.get("lang", "en")), explicit_output=explicit,
+                      notes=notes, strict=strict, reading=ReadOptions(**(reading or {})).to_dict())
 
 
 def kernel_name() -> str:
@@ -126,15 +141,6 @@ def _env(name: str, value: str) -> Iterator[None]:
             os.environ.pop(name, None)
         else:
             os.environ[name] = old
-
-
-def _free_path(path: Path) -> Path:
-    """``path``, or ``path.1``, ``path.2`` … whichever does not exist yet."""
-    candidate, i = path, 0
-    while candidate.exists():
-        i += 1
-        candidate = path.with_name(f"{path.name}.{i}")
-    return candidate
 
 
 def _describe_error(exc: BaseException, executed: Path) -> str:
@@ -167,16 +173,22 @@ def execute(request: RunRequest, *, command: list[str] | None = None) -> RunOutc
 
     logging.getLogger("papermill").setLevel(logging.ERROR)  # we validate parameters ourselves
     spec, final = request.spec, request.output_dir
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = final.parent / f".{final.name}.tmp-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        clean_stale_tmp(final.parent)  # left by an interrupted run
+        tmp = tmp_name(final, uuid.uuid4().hex[:8])
+        tmp.mkdir()
+        (tmp / RUN_MARKER).write_text("crm-analysis run folder\n", "utf-8")
+    except OSError as exc:
+        raise ParameterError(f"cannot create the run folder in {str(final.parent)!r}: {exc.strerror or exc}") from None
     out_nb = tmp / f"{spec.name}.ipynb"
     kernel = kernel_name()
     started = _now()
     error: str | None = None
     try:
         with _env(RUN_DIR_ENV, str(tmp)), _env("MPLBACKEND", "module://matplotlib_inline.backend_inline"), \
-                _env(LANG_ENV, request.lang), _env(READ_OPTIONS_ENV, json.dumps(request.reading)):
+                _env(LANG_ENV, request.lang), _env(READ_OPTIONS_ENV, json.dumps(request.reading)), \
+                kernel_stderr_to(tmp / "kernel.log"):
             # the kernel's own log (e.g. ipykernel's note about TCP transport on loopback) is not
             # the user's business; errors still show, and cell output is untouched. Warnings
             # raised in the kernel are collected for the reader from the start (notes.py).
@@ -187,6 +199,9 @@ def execute(request: RunRequest, *, command: list[str] | None = None) -> RunOutc
                                                  f"--IPKernelApp.exec_lines={KERNEL_STARTUP}"])
     except Exception as exc:  # papermill raises many kinds; all end the same way
         error = _describe_error(exc, out_nb)
+    except BaseException:  # Ctrl-C: no half-written folder left behind
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     finished = _now()
     notes = collect_into_results(tmp, RESULTS_FILE)
     if error is None and request.strict and notes:
@@ -200,13 +215,15 @@ def execute(request: RunRequest, *, command: list[str] | None = None) -> RunOutc
         status="failed" if error else "ok", project_root=project_root(), kernel=kernel, command=command)
     if request.reading:
         provenance["read_options"] = request.reading
+    if request.notes:  # e.g. an optional section skipped before the run
+        provenance["notes"] = list(request.notes)
     (tmp / "provenance.json").write_text(json.dumps(provenance, ensure_ascii=False, indent=2), "utf-8")
     results_path = tmp / RESULTS_FILE
     results = json.loads(results_path.read_text("utf-8")) if results_path.exists() else {}
 
     if error is not None:
         (tmp / "error.txt").write_text(error + "\n", "utf-8")
-        failed = _free_path(final.with_name(final.name + ".failed"))
+        failed = free_path(final.with_name(final.name + ".failed"))
         os.replace(tmp, failed)
         return RunOutcome(spec.name, failed, ok=False, error=f"{spec.name}: {error}\n  partial notebook kept in "
                           f"{failed / out_nb.name}", results=results)
@@ -214,19 +231,25 @@ def execute(request: RunRequest, *, command: list[str] | None = None) -> RunOutc
     try:
         nb = nbformat.read(str(out_nb), as_version=4)
         title = spec.title_in(request.lang)
-        meta = f"{spec.name} · {started.strftime('%Y-%m-%d %H:%M')}"
+        meta = f"{spec.name} · {started.strftime('%Y-%m-%d %H:%M')}" + "".join(f" · note: {n}" for n in request.notes)
         page = notebook_to_html(nb, title=title, meta_line=meta, parameters=request.parameters,
                                 with_code=request.with_code, lang=request.lang, notes=notes)
         (tmp / "report.html").write_text(page, "utf-8")
         if not results_path.exists():
             results_path.write_text("{}\n", "utf-8")
-        if final.exists():  # never overwrite an earlier report: keep it beside the new one
-            os.replace(final, _free_path(final.with_name(final.name + ".previous")))
+        moved = None
+        if final.is_dir() and request.explicit_output and not any(final.iterdir()):
+            final.rmdir()  # an empty folder made for the report
+        elif final.exists() and request.explicit_output:  # checked by prepare_run: ours, or --force
+            moved = free_path(final.with_name(final.name + ".previous"))
+            os.replace(final, moved)
+        elif final.exists():  # an earlier run of the same name keeps its folder (and the path printed for it)
+            final = free_run_path(final)
         os.replace(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return RunOutcome(spec.name, final, ok=True, results=results)
+    return RunOutcome(spec.name, final, ok=True, results=results, moved_aside=moved)
 
 
 def run_notebook(notebook: str, parameters: dict[str, Any] | None = None, **kwargs: Any) -> RunOutcome:
@@ -237,10 +260,20 @@ def run_notebook(notebook: str, parameters: dict[str, Any] | None = None, **kwar
     >>> outcome = run_notebook("tour", {"lang": "zh"})  # doctest: +SKIP
     >>> outcome.output_dir / "report.html"  # doctest: +SKIP
     """
-    from .index import write_index
-
     command = kwargs.pop("command", None)
     request = prepare_run(notebook, parameters, **kwargs)
+    for note in request.notes:
+        print(f"note: {note}", file=sys.stderr)
     outcome = execute(request, command=command)
-    write_index(request.output_dir.parent)
+    outcome.index = update_index(request)
     return outcome
+
+
+def update_index(request: RunRequest) -> Path | None:
+    """Refresh ``index.html`` beside the run, only in a reports folder of the suite."""
+    from .index import write_index
+
+    folder = request.output_dir.parent
+    if owns_index(folder) or (not request.explicit_output and claim_reports_dir(folder)):
+        return write_index(folder)
+    return None

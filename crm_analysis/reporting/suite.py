@@ -15,11 +15,12 @@ validated before the first kernel starts.
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
-from ..errors import ParameterError
-from .runner import RunOutcome, RunRequest, execute, prepare_run
+from ..errors import CRMAnalysisError, ParameterError
+from .runner import RunOutcome, RunRequest, execute, prepare_run, update_index
 
 _RUN_KEYS = {"notebook", "name", "lang", "with_code", "parameters", "output_dir"}
 
@@ -45,6 +46,14 @@ def load_suite(path: str | Path) -> dict[str, Any]:
             raise ParameterError(f"{path}: run {i}: unknown key(s) {sorted(extra)}; expected {sorted(_RUN_KEYS)}")
         if not isinstance(run.get("parameters", {}), dict):
             raise ParameterError(f"{path}: run {i}: 'parameters' must be a mapping")
+        if not isinstance(run.get("with_code", False), bool):
+            raise ParameterError(f"{path}: run {i}: with_code: {run['with_code']!r} is not valid; expected true or "
+                                 "false without quotes (a quoted \"false\" is text)")
+        if isinstance(run.get("name"), int) and not isinstance(run["name"], bool):
+            run["name"] = str(run["name"])  # name: 2025
+        for key in ("notebook", "name", "lang", "output_dir"):
+            if key in run and not isinstance(run[key], str):
+                raise ParameterError(f"{path}: run {i}: {key}: {run[key]!r} is not valid; expected text")
     return suite
 
 
@@ -54,11 +63,11 @@ def prepare_suite(runs: list[dict[str, Any]], *, base_dir: Path, reports_dir: Pa
     for i, run in enumerate(runs, 1):
         try:
             requests.append(prepare_run(run["notebook"], run.get("parameters", {}), run_name=run.get("name"),
-                                        lang=run.get("lang"), with_code=bool(run.get("with_code", False)),
+                                        lang=run.get("lang"), with_code=run.get("with_code", False) is True,
                                         output_dir=run.get("output_dir"), reports_dir=reports_dir,
                                         base_dir=base_dir, strict=strict, reading=reading))
-        except ParameterError as exc:
-            raise ParameterError(f"run {i} ({run['notebook']}): {exc}") from None
+        except CRMAnalysisError as exc:  # a parameter, or an input file's problems (checked like validate)
+            raise type(exc)(f"run {i} ({run['notebook']}): {exc}") from None
     return requests
 
 
@@ -67,12 +76,12 @@ def run_suite(requests: list[RunRequest], *, progress: bool = True,
     """Execute prepared runs one after the other with a progress bar; refresh each index."""
     from tqdm.auto import tqdm
 
-    from .index import write_index
-
     outcomes = []
     bar = tqdm(requests, desc="reports", unit="run", disable=not progress)
     for request in bar:
         bar.set_postfix_str(request.output_dir.name)
+        for note in request.notes:
+            bar.write(f"note: {request.output_dir.name}: {note}", file=sys.stderr)
         outcomes.append(execute(request, command=command))
-        write_index(request.output_dir.parent)
+        update_index(request)
     return outcomes

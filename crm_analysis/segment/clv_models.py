@@ -543,6 +543,13 @@ def clv_from_summary(summary: pd.DataFrame, horizon: float, discount_rate: float
     if not isinstance(discount_rate, (int, float)) or not 0 <= discount_rate < 1:
         raise ParameterError(f"discount_rate={discount_rate!r}: expected an annual rate in [0, 1)")
     x, tx, T, m = (summary[c].to_numpy(dtype=float) for c in ("frequency", "recency", "T", "monetary_value"))
+    # a customer whose first purchase is on the last calibration day has been observed for no
+    # time (T = 0): the models are fitted without them and still predict for them (as new customers)
+    observed = T > 0
+    if not observed.any():
+        raise InputError("CLV: every customer's first purchase is on the last calibration day; the models need "
+                         "customers observed for some time (pass a later calibration_end)")
+    x, tx, T, m = x[observed], tx[observed], T[observed], m[observed]
     if start is not None:
         bg = fit_bgnbd(x, tx, T, start=tuple(start.bgnbd.params))
         gg = fit_gamma_gamma(x, m, start=tuple(start.gamma_gamma.params))

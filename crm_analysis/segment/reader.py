@@ -97,8 +97,8 @@ def _rows(positions: np.ndarray, labels: pd.Index | None) -> str:
     """``"lines 3, 9 and 4 more"`` (file) or ``"rows with index 2, 8"`` (DataFrame)."""
     positions = np.asarray(positions)
     n = len(positions)
-    if labels is None:
-        shown = ", ".join(str(int(p) + 2) for p in positions[:MAX_LISTED])
+    if labels is None or labels.name == "line":  # file lines (header = line 1)
+        shown = ", ".join(str(int(p) + 2 if labels is None else labels[int(p)]) for p in positions[:MAX_LISTED])
         head = f"line{'s' if n > 1 else ''} {shown}"
     else:
         shown = ", ".join(repr(labels[int(p)]) if isinstance(labels[int(p)], str) else str(labels[int(p)])
@@ -207,36 +207,88 @@ def _parse_dates(col: pd.Series, name: str, labels: pd.Index | None, date_format
     if pd.api.types.is_float_dtype(col.dtype):  # 19970101.0 read as float
         text = _text(col.map(lambda v: f"{v:.0f}" if pd.notna(v) else v))
     missing = text.isna().to_numpy()
+    text, unusable = _date_range_and_zones(text, name, labels, problems)
     if date_format:
-        parsed = pd.to_datetime(text, format=date_format, errors="coerce")
+        parsed = _to_datetime(text, format=date_format)
         expected = f"dates in the format {date_format!r}"
     else:
         compact = text.str.fullmatch(r"\d{8}").fillna(False)
         parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
         if compact.any():
-            parsed[compact] = pd.to_datetime(text[compact], format="%Y%m%d", errors="coerce")
+            parsed[compact] = _to_datetime(text[compact], format="%Y%m%d")
         rest = ~compact & text.notna()
         if rest.any():
             iso = text[rest].str.replace(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})", r"\1-\2-\3", regex=True)
-            parsed[rest] = pd.to_datetime(iso, format="ISO8601", errors="coerce")
+            parsed[rest] = _to_datetime(iso, format="ISO8601")
         expected = "YYYYMMDD or YYYY-MM-DD (pass date_format= for other layouts, e.g. '%d/%m/%Y')"
     parsed = parsed.astype("datetime64[ns]")
     if missing.any():
         problems.append(Problem("error", f"{int(missing.sum())} missing date(s) on {_rows(np.flatnonzero(missing), labels)}", name))
-    bad = (parsed.isna().to_numpy() & ~missing)
+    bad = (parsed.isna().to_numpy() & ~missing & ~unusable)
     if bad.any():
         problems.append(Problem("error", f"{int(bad.sum())} unparseable date(s) on {_rows(np.flatnonzero(bad), labels)} "
                                          f"(e.g. {_examples(text, bad)}); expected {expected}", name))
     return parsed
 
 
+def _to_datetime(text: pd.Series, format: str) -> pd.Series:
+    """``pd.to_datetime(errors="coerce")`` as naive ``datetime64[ns]``; values pandas rejects
+    with an exception rather than NaT (years like -1, odd units, zones) become NaT one by one."""
+    try:
+        out = pd.to_datetime(text, format=format, errors="coerce")
+        if getattr(out.dt, "tz", None) is not None:
+            out = out.dt.tz_localize(None)
+        return out.astype("datetime64[ns]")
+    except (ValueError, TypeError, OverflowError):
+        def one(value: Any) -> Any:
+            try:
+                ts = pd.to_datetime(value, format=format, errors="coerce")
+                return pd.NaT if ts is pd.NaT else pd.Timestamp(ts).tz_localize(None).as_unit("ns")
+            except (ValueError, TypeError, OverflowError):
+                return pd.NaT
+        return pd.Series([one(v) if isinstance(v, str) else pd.NaT for v in text], index=text.index,
+                         dtype="datetime64[ns]")
+
+
+_ZONE = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2}|UTC|GMT)$", re.I)
+
+
+def _date_range_and_zones(text: pd.Series, name: str, labels: pd.Index | None,
+                          problems: list[Problem]) -> tuple[pd.Series, np.ndarray]:
+    """Dates pandas cannot hold (years before 1678 or after 2261, e.g. 9999 'open end'
+    placeholders) and time zones that differ between rows are errors naming the rows; one time
+    zone on every row is dropped (the local day of each transaction is kept).
+
+    Returns the text with those cells blanked, and the mask of the cells blanked.
+    """
+    year = pd.to_numeric(text.str.extract(r"^(\d{4})", expand=False), errors="coerce")
+    far = ((year < 1678) | (year > 2261)).fillna(False).to_numpy()
+    if far.any():
+        problems.append(Problem("error", f"{int(far.sum())} date(s) outside the years 1678-2261 on "
+                                         f"{_rows(np.flatnonzero(far), labels)} (e.g. {_examples(text, far)}); a "
+                                         "placeholder such as 9999-12-31 is not a transaction date: remove those rows", name))
+    zone = text.str.extract(_ZONE, expand=False).str.upper().str.replace(":", "", regex=False)
+    unusable = far.copy()
+    if zone.notna().any():
+        kinds = zone.fillna("none")[text.notna() & ~far]
+        if kinds.nunique() > 1:
+            minority = kinds.value_counts().index[-1]
+            odd = (zone.fillna("none") == minority).to_numpy() & text.notna().to_numpy() & ~far
+            problems.append(Problem(
+                "error", f"dates in different time zones ({', '.join(sorted(map(str, kinds.unique())))}); e.g. "
+                         f"{_rows(np.flatnonzero(odd), labels)} ({_examples(text, odd)}); the day of a transaction "
+                         "depends on the zone: convert every date to one time zone (or to local dates) first", name))
+            unusable |= text.notna().to_numpy()
+        else:
+            text = text.str.replace(r"\s*(Z|[+-]\d{2}:?\d{2}|UTC|GMT)$", "", regex=True, case=False)
+    return text.mask(unusable), unusable
+
+
 def _parse_amounts(col: pd.Series, name: str, labels: pd.Index | None,
                    problems: list[Problem]) -> tuple[pd.Series, np.ndarray]:
     if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
         values = col.astype("float64")
-        inf = np.isinf(values.to_numpy())
-        if inf.any():
-            problems.append(Problem("error", f"{int(inf.sum())} infinite amount(s) on {_rows(np.flatnonzero(inf), labels)}", name))
+        _implausible(values, name, labels, problems)
         return values, values.isna().to_numpy()
     text = _text(col)
     missing = text.isna().to_numpy()
@@ -246,9 +298,27 @@ def _parse_amounts(col: pd.Series, name: str, labels: pd.Index | None,
     values = pd.to_numeric(cleaned, errors="coerce").astype("float64")
     bad = values.isna().to_numpy() & ~missing
     if bad.any():
+        hint = ""
+        if cleaned[bad].str.fullmatch(r"\(\s*[\d.,]+\s*\)").fillna(False).any():
+            hint = "; '(12.50)' is an accounting negative: write it as -12.50"
+        elif cleaned[bad].str.fullmatch(r"[+-]?\d+,\d{1,2}").fillna(False).any():
+            hint = "; '7,50' has a decimal comma: write it as 7.50"
         problems.append(Problem("error", f"{int(bad.sum())} non-numeric amount(s) on {_rows(np.flatnonzero(bad), labels)} "
-                                         f"(e.g. {_examples(text, bad)}); expected an amount of money such as 12.50", name))
+                                         f"(e.g. {_examples(text, bad)}); expected an amount of money such as 12.50{hint}", name))
+    _implausible(values, name, labels, problems)
     return values, missing
+
+
+MAX_AMOUNT = 1e12  # larger is a placeholder, an overflow or a unit error, not one transaction
+
+
+def _implausible(values: pd.Series, name: str, labels: pd.Index | None, problems: list[Problem]) -> None:
+    x = values.to_numpy(dtype=float)
+    odd = ~np.isnan(x) & ~(np.abs(x) < MAX_AMOUNT)
+    if odd.any():
+        problems.append(Problem("error", f"{int(odd.sum())} infinite or implausibly large amount(s) on "
+                                         f"{_rows(np.flatnonzero(odd), labels)} (e.g. {x[odd][0]:g}); expected an "
+                                         f"amount of money below {MAX_AMOUNT:g}", name))
 
 
 def inspect(frame: pd.DataFrame, customer: str, date: str, amount: str, *, date_format: str | None = None,
@@ -258,12 +328,18 @@ def inspect(frame: pd.DataFrame, customer: str, date: str, amount: str, *, date_
     if absent:
         raise InputError(f"missing column(s) {', '.join(map(repr, absent))}; the data has "
                          f"{', '.join(map(repr, map(str, frame.columns)))} (name the columns with customer=, date=, amount=)")
-    labels = None if from_file else frame.index
+    labels = None if from_file and frame.index.name != "line" else frame.index
     problems: list[Problem] = []
     cust, bad_id = _parse_customer(frame[customer], customer, labels, mixed_ids, problems)
     dates = _parse_dates(frame[date], date, labels, date_format, problems)
     values, missing = _parse_amounts(frame[amount], amount, labels, problems)
     negative = (values < 0).to_numpy()
+    today = pd.Timestamp.now().normalize()
+    future = (dates > today + pd.Timedelta(days=1)).to_numpy()
+    if future.any():
+        problems.append(Problem("warning", f"{int(future.sum())} date(s) in the future (after {today.date()}) on "
+                                           f"{_rows(np.flatnonzero(future), labels)} (e.g. {dates[future].iloc[0].date()}); "
+                                           "a typo in the year? They are kept", date))
     if missing.any():
         problems.append(Problem("warning", f"{int(missing.sum())} missing amount(s) on "
                                            f"{_rows(np.flatnonzero(missing), labels)}; choose missing='drop', 'zero' or 'error'", amount))
@@ -275,19 +351,32 @@ def inspect(frame: pd.DataFrame, customer: str, date: str, amount: str, *, date_
 
 def transaction_problems(frame: pd.DataFrame, *, customer: str = "customer_id", date: str = "date",
                          amount: str = "dollar_value", date_format: str | None = None,
-                         mixed_ids: str = "error", from_file: bool = True) -> list[Problem]:
+                         mixed_ids: str = "error", from_file: bool = True, returns: str = "drop",
+                         missing: str = "drop") -> list[Problem]:
     """Every problem in a table of transactions (used by ``crm-analysis validate``).
 
     ``frame`` is typically the all-text table read from a file (``from_file=True`` quotes file
-    lines); a missing key column is reported as a problem rather than raised.
+    lines); a missing key column is reported as a problem rather than raised. ``returns`` and
+    ``missing`` are the reader's choices (defaults as in :func:`read_transactions`): with them,
+    a file whose every row would be dropped is an error here too.
     """
     if frame.empty:
         return [Problem("error", "no transactions: the table has a header but no data rows")]
     try:
-        return inspect(frame, customer, date, amount, date_format=date_format, mixed_ids=mixed_ids,
-                       from_file=from_file).problems
+        ins = inspect(frame, customer, date, amount, date_format=date_format, mixed_ids=mixed_ids,
+                      from_file=from_file)
     except InputError as exc:
         return [Problem("error", str(exc))]
+    gone = np.zeros(len(frame), dtype=bool)
+    if missing == "drop":
+        gone |= ins.missing_amount
+    if returns == "drop":
+        gone |= ins.negative
+    if gone.all() and not ins.errors:
+        why = " or ".join(w for w, on in (("missing", missing == "drop"), ("negative", returns == "drop")) if on)
+        return ins.problems + [Problem("error", f"every row has a {why} amount: no transaction would be left after "
+                                                f"dropping them (missing='{missing}', returns='{returns}')", amount)]
+    return ins.problems
 
 
 def check_transactions(data: pd.DataFrame | str | Path, *, customer: str = "customer_id", date: str = "date",
@@ -368,7 +457,7 @@ def clean(frame: pd.DataFrame, customer: str, date: str, amount: str, *, returns
         raise InputError(f"{source}: no transactions (the table has no data rows); expected one row per "
                          f"transaction with columns {customer!r}, {date!r}, {amount!r}")
     ins = inspect(frame, customer, date, amount, date_format=date_format, mixed_ids=mixed_ids, from_file=from_file)
-    labels = None if from_file else frame.index
+    labels = None if from_file and frame.index.name != "line" else frame.index
     errors = ins.errors
     if bad_dates == "drop":
         errors = [p for p in errors if not (p.column == date and "unparseable" in p.message)]
@@ -478,6 +567,7 @@ def read_transactions(path: str | Path, *, customer: str = "customer_id", date: 
     path = Path(path)
     frame, problems = _read_text_table(path, encoding, sep=sep, decimal=decimal, sheet=sheet, header_row=header_row)
     errors = [p for p in problems if getattr(p, "severity", "error") == "error"]
+    notes = [p for p in problems if getattr(p, "severity", "error") != "error"]
     if frame is None or errors:
         if not errors and path.exists():
             errors = [Problem("error", f"{path}: has a header but no transactions")]
@@ -490,5 +580,6 @@ def read_transactions(path: str | Path, *, customer: str = "customer_id", date: 
             if converted.notna().sum() == out[col].notna().sum():
                 out[col] = converted
     out = out.reset_index(drop=True)
+    report.problems = notes + report.problems  # e.g. a trailing separator on every line
     out.attrs["read_report"] = report
     return out

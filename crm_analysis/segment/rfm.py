@@ -5,6 +5,7 @@ for why this engine and not a pandas groupby, polars or DuckDB).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,7 @@ from crm_analysis.segment.names import MEAN_SPLIT, QUINTILE, assign_segments
 from crm_analysis.segment.reader import RETURNS, Problem, _choice, _rows, describe, inspect
 
 DAY = np.timedelta64(1, "D")
+_DAY_MONTH = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}")
 
 
 @dataclass
@@ -37,9 +39,21 @@ def to_day(value: Any, name: str) -> int:
     """A date-like parameter as a day number (days since 1970-01-01)."""
     if value is None:
         raise ParameterError(f"{name}: expected a date such as '1997-09-30', got None")
+    if isinstance(value, str) and _DAY_MONTH.fullmatch(value.strip()):
+        # pandas reads 03/04/1998 month-first but 30/09/1997 day-first: never guess
+        a, b, y = re.split(r"[/.-]", value.strip())
+        if int(a) > 12 or int(b) > 12:
+            d, m = (a, b) if int(a) > 12 else (b, a)
+            raise ParameterError(f"{name}={value!r}: expected year-month-day, e.g. '{y}-{m.zfill(2)}-{d.zfill(2)}' "
+                                 "(day/month layouts are refused: 03/04/1998 would be ambiguous)")
+        raise ParameterError(f"{name}={value!r}: ambiguous date layout (day/month or month/day?); write it as "
+                             f"year-month-day, e.g. '{y}-{b.zfill(2)}-{a.zfill(2)}' (day first) or "
+                             f"'{y}-{a.zfill(2)}-{b.zfill(2)}' (month first)")
+    if isinstance(value, (bool, int, float)) and not isinstance(value, bool) and 10_000_000 <= value <= 99_999_999:
+        value = str(int(value))  # 19970930 from YAML
     try:
         ts = pd.Timestamp(value)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, OverflowError) as exc:
         raise ParameterError(f"{name}={value!r}: not a date; expected e.g. '1997-09-30' ({exc})") from None
     if ts is pd.NaT:
         raise ParameterError(f"{name}={value!r}: not a date; expected e.g. '1997-09-30'")
@@ -131,7 +145,9 @@ def mean_split(table: pd.DataFrame) -> pd.DataFrame:
     """The seed's 8-class RFM mean split, added to an RFM table (a copy).
 
     High on R when ``recency`` is strictly below its mean (bought recently); high on F and M when
-    ``frequency`` / ``monetary`` are strictly above their means.
+    ``frequency`` / ``monetary`` are strictly above their means. A measure on which every customer
+    is equal (one customer; everyone bought on the same day) does not split them: all are high
+    on it, not "lost".
 
     Returns
     -------
@@ -148,9 +164,13 @@ def mean_split(table: pd.DataFrame) -> pd.DataFrame:
     """
     _need(table, ("recency", "frequency", "monetary"))
     out = table.copy()
-    r_high = (out["recency"] < out["recency"].mean()).to_numpy()
-    f_high = (out["frequency"] > out["frequency"].mean()).to_numpy()
-    m_high = (out["monetary"] > out["monetary"].mean()).to_numpy()
+    def high(col: str, above: bool) -> np.ndarray:
+        x = out[col].to_numpy(dtype=float)
+        if np.ptp(x) <= 1e-12 * max(1.0, float(np.abs(x).max())):
+            return np.ones(len(x), dtype=bool)
+        return x > x.mean() if above else x < x.mean()
+
+    r_high, f_high, m_high = high("recency", False), high("frequency", True), high("monetary", True)
     out["r_high"], out["f_high"], out["m_high"] = r_high, f_high, m_high
     # position in MEAN_SPLIT: M first, then R, then F (the customary order of the 8 classes)
     position = (~m_high) * 4 + (~r_high) * 2 + (~f_high) * 1
@@ -253,11 +273,16 @@ def _need(table: pd.DataFrame, columns: tuple[str, ...]) -> None:
 def rfm_from_prepared(prep: Prepared, asof_day: int) -> pd.DataFrame:
     """RFM table with segments from already prepared transactions (used by the evaluation)."""
     agg = aggregate(prep.codes, prep.n_customers, prep.day, prep.amount, asof_day)
-    present = agg["frequency"] > 0  # customers without a transaction here are not part of the table
+    refund = prep.amount < 0
+    if refund.any():  # returns='keep': refunds reduce the monetary value, they are not purchases
+        buys = aggregate(prep.codes[~refund], prep.n_customers, prep.day[~refund], prep.amount[~refund], asof_day)
+        agg.update({k: buys[k] for k in ("recency", "frequency", "tenure", "first", "last")})
+    present = agg["frequency"] > 0  # customers without a purchase here are not part of the table
     table = pd.DataFrame({k: agg[k][present] for k in ("recency", "frequency", "monetary", "tenure")},
                          index=prep.customers[present])
     table = quintile_scores(mean_split(table))
     table.attrs["asof"] = from_day(asof_day)
+    table.attrs["refund_only"] = int((~present & (np.bincount(prep.codes, minlength=prep.n_customers) > 0)).sum())
     return table
 
 
@@ -282,9 +307,10 @@ def rfm(tx: pd.DataFrame, customer: str = "customer_id", date: str = "date", amo
     DataFrame
         One row per customer (index: the customer ids, sorted):
 
-        - ``recency``: days from the last transaction to ``asof``; ``frequency``: number of
-          transactions (rows); ``monetary``: sum of amounts; ``tenure``: days from the first
-          transaction to ``asof``;
+        - ``recency``: days from the last purchase to ``asof``; ``frequency``: number of
+          purchases (rows with an amount >= 0: refunds kept by ``returns="keep"`` reduce
+          ``monetary`` only, and a customer with refunds only is left out); ``monetary``: sum of
+          amounts; ``tenure``: days from the first purchase to ``asof``;
         - the seed's mean split (see :func:`mean_split`): ``segment_mean_split_zh`` with the
           customary Chinese names (重要价值客户 ... 一般挽留客户) and ``segment_mean_split``;
         - quintile scores and named segments (see :func:`quintile_scores`).

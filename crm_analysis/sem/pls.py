@@ -194,7 +194,7 @@ def _prepare(data: pd.DataFrame, model: Model, missing: str) -> _Prepared:
     return _Prepared(X, data.index[keep], keep, notes)
 
 
-def _check_moments(mu: np.ndarray, S: np.ndarray, model: Model) -> np.ndarray:
+def _check_moments(mu: np.ndarray, S: np.ndarray, model: Model, n_rows: int = 0) -> np.ndarray:
     """Refuse constant indicators and collinear mode B blocks; return the correlation matrix."""
     cols = model.all_indicators
     sd = np.sqrt(np.diag(S))
@@ -211,6 +211,11 @@ def _check_moments(mu: np.ndarray, S: np.ndarray, model: Model) -> np.ndarray:
                 f"construct {c!r} (mode B): its indicators {model.indicators[c]} are collinear; "
                 f"mode B regresses on them, so drop one or use mode A ('=~')"
             )
+    from crm_analysis.sem.datacheck import block_problems  # identical indicators, too few rows
+
+    problems = block_problems(R, cols, {c: list(v) for c, v in model.indicators.items()}, n_rows)
+    if problems:
+        raise InputError("data: " + "; ".join(problems))
     return R
 
 
@@ -616,7 +621,7 @@ def estimate_pls(
     mu = Xc.mean(axis=0)
     Xc -= mu
     S = (Xc.T @ Xc) / n
-    R = _check_moments(mu, S, m)
+    R = _check_moments(mu, S, m, n)
     opts = dict(scheme=scheme, scaled=bool(scaled), max_iter=int(max_iter), tol=float(tol),
                 convergence=convergence, consistent=cmask)
     S = S[None]
