@@ -134,12 +134,15 @@ def read_table(path: str | Path, *, encoding: str | None = None, sep: str | None
     raw = path.read_bytes()
     if not raw.strip():
         return None, [Problem("error", f"{path}: file is empty; expected a header line and data rows")]
+    from .filetypes import sniff
+
+    # an Excel, SPSS or Stata file under a text name: say what it is rather than a decoding error
+    # (UTF-16 text, and NUL bytes that may be UTF-16 without a byte-order mark, are for decode)
+    what = sniff(raw)
+    if what and not what.startswith(("is UTF-16", "is a binary file")) and not options.encoding:
+        return None, [Problem("error", f"{path}: {what}")]
     text, used, error = decode(raw, path, options.encoding)
     if text is None:
-        from .filetypes import sniff
-
-        # an Excel, SPSS or Stata file under a text name: say what it is rather than a decoding error
-        what = sniff(raw)
         return None, [Problem("error", f"{path}: {what}" if what else error)]
     problems: list[Problem] = []
     if not text.strip():  # e.g. only a byte-order mark
