@@ -148,7 +148,9 @@ def test_run_passes_reading_options_to_the_notebook(tmp_path, repo_root, capsys)
     rows = [";".join(line.split()) for line in src]
     path.write_text("Export from the shop, 2026\n" + "\n".join(rows) + "\n", "gb18030")
     args = ["run", "tour", "-p", "transactions", str(path), "--reports-dir", str(tmp_path / "r"), "-p", "freq", "M"]
-    assert main([*args, "--name", "no"]) == 1  # without it the title line is taken for the header
+    # without it the title line is taken for the header: refused before a kernel starts (the preflight
+    # reads the file as validate does)
+    assert main([*args, "--name", "no"]) == 2
     capsys.readouterr()
     assert main([*args, "--name", "yes", "--header-row", "2", "--sep", ";"]) == 0
     prov = json.loads((tmp_path / "r" / "tour-yes" / "provenance.json").read_text())

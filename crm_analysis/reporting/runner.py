@@ -97,7 +97,10 @@ def prepare_run(notebook: str, given: dict[str, Any] | None = None, *, text_name
     values = validate_parameters(spec, given, text_names=text_names, base_dir=base_dir, base_dirs=base_dirs)
     from .preflight import preflight
 
-    notes = preflight(spec.name, spec.path, values)  # the checks of `validate`, before any kernel starts
+    reading_options = ReadOptions(**(reading or {})).to_dict()
+    # the checks of `validate`, before any kernel starts, reading the files as the run will
+    with _env(READ_OPTIONS_ENV, json.dumps(reading_options)):
+        notes = preflight(spec.name, spec.path, values)
     if run_name is not None and (not run_name or any(c in run_name for c in "/\\") or run_name.startswith(".")):
         raise ParameterError(f"run name {run_name!r}: expected a plain folder name (no '/' and not starting with '.')")
     explicit = output_dir is not None
@@ -111,7 +114,7 @@ def prepare_run(notebook: str, given: dict[str, Any] | None = None, *, text_name
         check_writable(Path(output_dir).resolve().parent, "reports folder")
     return RunRequest(spec=spec, parameters=values, output_dir=Path(output_dir).resolve(),
                       with_code=with_code, lang=str(values.get("lang", "en")), explicit_output=explicit,
-                      notes=notes, strict=strict, reading=ReadOptions(**(reading or {})).to_dict())
+                      notes=notes, strict=strict, reading=reading_options)
 
 
 def kernel_name() -> str:

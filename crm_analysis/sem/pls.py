@@ -108,7 +108,7 @@ def _setup(data: pd.DataFrame, model: Model | str, *, what: str, missing: str,
     prep = _prepare(data, m, missing)
     X = prep.X
     mu = X.mean(axis=0)
-    R = _check_moments(mu, (X - mu).T @ (X - mu) / len(X), m)
+    R = _check_moments(mu, (X - mu).T @ (X - mu) / len(X), m, len(X))
     return _Setup(m, cmask, prep, mu, R, core.structure_from_model(m))
 
 
