@@ -61,6 +61,7 @@ from .grading import (
 from .instrument import DEFAULT_INSTRUMENT, Instrument, load_instrument, parse_instrument
 from .reliability import Reliability, cronbach_alpha, mcdonald_omega, reliability
 from .simulate import simulate
+from .disclosure import banner, data_kind, headline_prefix, pilot_requirements, section_label, verification_validation
 from .plots import (
     plot_confusion,
     plot_grade_distribution,
@@ -83,6 +84,12 @@ from .agreement import (
 )
 
 __all__ = [
+    "banner",
+    "data_kind",
+    "headline_prefix",
+    "pilot_requirements",
+    "section_label",
+    "verification_validation",
     "plot_confusion",
     "plot_grade_distribution",
     "plot_radar",
