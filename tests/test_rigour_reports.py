@@ -22,3 +22,20 @@ def test_maturity_report_on_simulated_data_says_so(tmp_path, lang, banner, prefi
     html = (outcome.output_dir / "report.html").read_text("utf-8")
     # the banner at the top and a label in every numbered section
     assert html.count(banner) >= 10
+
+
+def test_frameworks_report_compares_schemes_like_with_like(tmp_path):
+    spec = SPECS["frameworks"]
+    outcome = run_notebook("frameworks", spec.test_parameters, lang="en", reports_dir=tmp_path)
+    assert outcome.ok, outcome.error
+    results = json.loads((outcome.output_dir / "results.json").read_text("utf-8"))
+    rows = {r["row"]: r for r in results["fair_comparison"]}
+    assert {"recency_only", "frequency_only", "monetary_only", "mean_split", "clv"} <= set(rows)
+    for r in rows.values():
+        for key in ("captured_at_10pct", "captured_at_20pct", "captured_at_30pct", "auc_ci_low", "auc_ci_high",
+                    "gini_ci_low", "captured_at_20pct_ci_high", "lift_at_20pct_ci_low", "proxy_en"):
+            assert r[key] is not None, key
+    assert results["scheme_differences"] and results["segment_orders"]
+    assert "[" in results["headline"]  # the headline's AUC carries its interval
+    html = (outcome.output_dir / "report.html").read_text("utf-8")
+    assert "naive baseline" in html and "bootstrap interval" in html
