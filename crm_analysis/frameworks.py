@@ -42,6 +42,15 @@ STRUCTURES = ("process", "levels", "components", "model", "metrics")
 STAGE_KINDS = ("primary", "supporting")
 LEVELS = (1, 2)
 # where a framework is operationalised in this package
+# How much weight a framework's source can bear (issue 16), strongest first, with names in both languages.
+EVIDENCE_LEVELS = {
+    "peer_reviewed": ("peer-reviewed", "同行评审"),
+    "practitioner_book": ("practitioner book or textbook", "实务著作或教科书"),
+    "consultancy": ("consultancy", "咨询公司"),
+    "web_article": ("unsourced web article", "无出处的网络文章"),
+    "fictitious_illustration": ("illustrative article, declared fictitious", "示例文章(自称内容虚构)"),
+    "ai_assisted": ("AI-assisted article", "AI 辅助撰写的文章"),
+}
 OPERATIONALISATIONS = ("mean_split", "quintile", "pareto", "idic", "clv", "crm_analysis.csi", "crm_analysis.maturity")
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -60,6 +69,7 @@ SCHEMA: dict[str, dict[str, tuple[tuple[Any, ...], bool]]] = {
         "authors_en": ((list,), True), "authors_zh": ((list,), True),
         "year": ((int, type(None)), True), "year_note": (_TEXT, False),
         "source_en": (_TEXT, True), "source_zh": (_TEXT, True),
+        "evidence_level": (_TEXT, True), "evidence_note_en": (_TEXT, True), "evidence_note_zh": (_TEXT, True),
         "seed": ((dict, type(None)), True), "seed_note_en": (_TEXT, False), "seed_note_zh": (_TEXT, False),
         "focus": (_TEXT, True), "focus_secondary": (_TEXT, False), "structure": (_TEXT, True),
         "stages": ((list,), True), "data_needs_en": (_TEXT, True), "data_needs_zh": (_TEXT, True),
@@ -153,6 +163,7 @@ def validate_catalog(data: Any, source: str = "frameworks.yaml") -> dict[str, An
         if "focus_secondary" in fw:
             _one_of(fw["focus_secondary"], FOCUS, f"{where}: field 'focus_secondary'", errors)
         _one_of(fw.get("structure"), STRUCTURES, f"{where}: field 'structure'", errors)
+        _one_of(fw.get("evidence_level"), list(EVIDENCE_LEVELS), f"{where}: field 'evidence_level'", errors)
         year = fw.get("year")
         if isinstance(year, int) and not 1900 <= year <= 2100:
             errors.append(f"{where}: field 'year' is {year}; expected a year such as 2004")
@@ -254,7 +265,7 @@ def catalog(lang: str = "en", path: str | Path | None = None) -> pd.DataFrame:
     -------
     DataFrame
         Index ``framework`` (id). ``authors`` joins the names with "; " (English) or "、" (Chinese);
-        ``source`` is the full reference. ``stages`` joins the stages in order with " → ";
+        ``source`` is the full reference. ``stages`` joins the stages in order with " → " (building blocks, structure "components", with " · ": they have no order);
         ``seed_document`` is the seed's number (``"003"``) and ``seed_file`` its file name, or
         missing when the framework is not in the seeds.
 
@@ -273,6 +284,8 @@ def catalog(lang: str = "en", path: str | Path | None = None) -> pd.DataFrame:
         seed = fw["seed"]
         primary = [s for s in fw["stages"] if s.get("kind", "primary") == "primary"]
         support = [s for s in fw["stages"] if s.get("kind", "primary") == "supporting"]
+        # building blocks have no order: joined with a middle dot, not an arrow
+        joiner = " · " if fw["structure"] == "components" else " → "
         rows.append({
             "framework": fw["id"],
             "name": fw[f"name_{lang}"],
@@ -281,10 +294,13 @@ def catalog(lang: str = "en", path: str | Path | None = None) -> pd.DataFrame:
             "authors": t("; ", "、", lang).join(fw[f"authors_{lang}"]),
             "year": fw["year"],
             "source": fw[f"source_{lang}"],
+            "evidence_level": fw["evidence_level"],
+            "evidence": EVIDENCE_LEVELS[fw["evidence_level"]][0 if lang == "en" else 1],
+            "evidence_note": fw[f"evidence_note_{lang}"],
             "focus": fw["focus"],
             "focus_secondary": fw.get("focus_secondary"),
             "structure": fw["structure"],
-            "stages": " → ".join(s[lang] for s in primary),
+            "stages": joiner.join(s[lang] for s in primary),
             "supporting": "; ".join(s[lang] for s in support) or None,
             "n_stages": len(primary),
             "data_needs": fw[f"data_needs_{lang}"],
@@ -473,8 +489,9 @@ def gaps(matrix: pd.DataFrame | None = None, lang: str = "en") -> pd.DataFrame:
 
     Examples
     --------
-    >>> "prediction" in gaps().index
-    True
+    >>> m = pd.DataFrame([[2, 1], [1, 0]], index=["a", "b"], columns=["x", "y"])
+    >>> list(gaps(m).index)
+    ['y']
     """
     cov = coverage(matrix, lang)
     return cov[cov["status"] != "covered"]
