@@ -39,3 +39,16 @@ def test_frameworks_report_compares_schemes_like_with_like(tmp_path):
     assert "[" in results["headline"]  # the headline's AUC carries its interval
     html = (outcome.output_dir / "report.html").read_text("utf-8")
     assert "naive baseline" in html and "bootstrap interval" in html
+
+
+def test_frameworks_report_states_the_coding_and_its_uncertainty(tmp_path):
+    outcome = run_notebook("frameworks", SPECS["frameworks"].test_parameters, lang="zh", reports_dir=tmp_path)
+    assert outcome.ok, outcome.error
+    results = json.loads((outcome.output_dir / "results.json").read_text("utf-8"))
+    assert results["coding"]["codings"] == 1 and results["coding"]["second_coding"] is None
+    assert results["coding"]["krippendorff_alpha"] is None  # never a number without a second coder
+    assert {r["metric"] for r in results["similarity_sensitivity"]} == {"jaccard", "ruzicka", "manhattan", "cosine"}
+    assert results["cluster_bootstrap_top_pairs"] and results["cluster_stability"]
+    assert any(r["quote_status"] == "quoted" for r in results["capability_evidence"])
+    html = (outcome.output_dir / "report.html").read_text("utf-8")
+    assert "Krippendorff" in html and "编码手册" in html and "证据等级" in html
