@@ -481,18 +481,9 @@ def cluster(matrix: pd.DataFrame | None = None, method: str = "average", weighte
     >>> len(res.order) == len(catalog())
     True
     """
-    from scipy.cluster.hierarchy import cophenet, leaves_list, linkage
-    from scipy.spatial.distance import squareform
-
     if method not in ("average", "complete", "single"):
         raise ParameterError(f"method={method!r}: expected 'average', 'complete' or 'single'")
-    sim = similarity(matrix, weighted=weighted)
-    dist = 1.0 - sim
-    condensed = squareform(dist.to_numpy(), checks=False)
-    z = linkage(condensed, method=method)
-    coph = float(cophenet(z, condensed)[0]) if len(sim) > 2 else float("nan")
-    order = [sim.index[i] for i in leaves_list(z)]
-    return ClusterResult(z, order, dist, coph, method)
+    return _cluster_on(similarity(matrix, weighted=weighted), method)
 
 
 def coverage(matrix: pd.DataFrame | None = None, lang: str = "en", path: str | Path | None = None) -> pd.DataFrame:
@@ -896,6 +887,8 @@ def cluster_bootstrap(matrix: pd.DataFrame | None = None, k: int = 4, n_boot: in
     from scipy.cluster.hierarchy import fcluster
 
     m = _matrix(matrix)
+    if method not in ("average", "complete", "single"):
+        raise ParameterError(f"method={method!r}: expected 'average', 'complete' or 'single'")
     if isinstance(n_boot, bool) or not isinstance(n_boot, int) or n_boot < 1:
         raise ParameterError(f"n_boot={n_boot!r}: expected a positive whole number of resamples")
     if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= len(m):

@@ -111,3 +111,17 @@ def test_outcomes_from_transactions_are_measured_after_grading(sample):
         rigour.add_outcomes(sample, pd.DataFrame({"firm": ["F001"], "sales": [1.0]}))
     with pytest.raises(ParameterError, match="customer="):
         rigour.outcomes_from_transactions(tx, "2026-01-01", customer="client")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_double_barrelled_items_are_flagged_with_their_wording(lang):
+    tab = rigour.double_barrelled(lang)
+    assert set(tab["item"]) == {"SAT3", "LOY2", "SRV4", "IMG3", "L2_3", "L3_1", "L3_3", "L5_3"}
+    inst = maturity.load_instrument()
+    for _, row in tab.iterrows():
+        text = inst.items[row["item"]].text if row["item"] in inst.items else inst.criteria[row["item"]].text
+        assert row["text"] == getattr(text, lang)
+    # each flagged wording joins two things (a conjunction or a list)
+    conj = r"\band\b|\bor\b|,|和|或|及|、|并" if lang == "en" else r"和|或|及|、|并"
+    import re
+    assert all(re.search(conj, t) for t in tab["text"])

@@ -15,7 +15,8 @@ Rigour (issue 16)
     :func:`data_kind`, :func:`banner`: simulated data are labelled as such (verification, not
     validation); :func:`threshold_note` (the thresholds are a convention), :func:`rule_bias`
     (weakest-dimension vs mean rule under measurement error), :func:`mixed_profiles`,
-    :func:`rater_agreement_icc` (ICC(1), ICC(2), rwg(j) before raters are averaged), :func:`htmt`.
+    :func:`rater_agreement_icc` (ICC(1), ICC(2), rwg(j) before raters are averaged), :func:`htmt`,
+    :func:`double_barrelled` (items that ask two things at once, flagged for splitting).
 
 Outcomes from data
     Outcomes for predictive validity are firm-level ``outcome_<name>`` columns. Outcomes that
@@ -74,7 +75,7 @@ from .grading import (
 from .instrument import DEFAULT_INSTRUMENT, Instrument, load_instrument, parse_instrument
 from .reliability import Reliability, cronbach_alpha, mcdonald_omega, reliability
 from .simulate import simulate
-from .rigour import (add_outcomes, htmt, icc_oneway, mixed_profiles, outcomes_from_transactions, rater_agreement_icc,
+from .rigour import (add_outcomes, double_barrelled, htmt, icc_oneway, mixed_profiles, outcomes_from_transactions, rater_agreement_icc,
                      rule_bias, rwg_j, threshold_note)
 from .disclosure import banner, data_kind, headline_prefix, pilot_requirements, section_label, verification_validation
 from .plots import (
@@ -100,6 +101,7 @@ from .agreement import (
 
 __all__ = [
     "add_outcomes",
+    "double_barrelled",
     "htmt",
     "icc_oneway",
     "mixed_profiles",

@@ -299,3 +299,32 @@ def add_outcomes(assessments: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFr
         raise InputError(f"outcomes: the assessments already have {', '.join(clash)}")
     out = assessments.merge(outcomes.assign(firm=outcomes["firm"].astype(str)), on="firm", how="left")
     return out
+
+
+# Items that ask two things at once (double-barrelled): a rater who agrees with one half and not the
+# other cannot answer. Flagged here for the next version of the instrument, where each should be split
+# into two items; the packaged instrument and sample data still use them as they are.
+DOUBLE_BARRELLED = {
+    "SAT3": ("needs and expectations", "需求和期望"),
+    "LOY2": ("the company and its products", "公司及其产品"),
+    "SRV4": ("waiting long, or being passed between departments", "长时间等待，或在部门之间被推来推去"),
+    "IMG3": ("valuable, and worth paying for", "有价值，以及值得为之付费"),
+    "L2_3": ("improvements from feedback, and timely after-sales support", "根据反馈改进，以及及时的售后支持"),
+    "L3_1": ("quality, promises and prices", "质量、承诺和价格"),
+    "L3_3": ("complaint handling, and information security", "投诉处理机制，以及信息安全措施"),
+    "L5_3": ("partnership meetings, and benefit sharing", "合作会议，以及利益分配"),
+}
+
+
+def double_barrelled(lang: str = "en", instrument: Instrument | str | Path | None = None) -> pd.DataFrame:
+    """The instrument's double-barrelled items: ``item``, its ``text`` and the two things it joins.
+
+    Items of another instrument that are not in the list are not checked (the list is a review
+    of the packaged instrument).
+    """
+    check_lang(lang)
+    inst = load_instrument(instrument)
+    texts = {**{i: it.text for i, it in inst.items.items()}, **{c: cr.text for c, cr in inst.criteria.items()}}
+    rows = [{"item": k, "text": getattr(texts[k], lang), "joins": pair[0 if lang == "en" else 1]}
+            for k, pair in DOUBLE_BARRELLED.items() if k in texts]
+    return pd.DataFrame(rows)
