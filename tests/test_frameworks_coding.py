@@ -26,7 +26,7 @@ def test_evidence_table_has_a_quote_status_for_every_cell():
     assert set(e["quote_status"]) <= {"quoted", "paraphrase only", "not coded"}
     assert (e.loc[e["level"] == 0, "quote_status"] == "not coded").all()
     assert (e.loc[e["level"] > 0, "reason_en"].str.len() > 10).all()
-    assert (e["quote_status"] == "quoted").sum() >= 7
+    assert (e["quote_status"] == "quoted").sum() >= 21
 
 
 def test_quoted_passages_are_verbatim_in_the_seeds(shared_dir):
