@@ -42,6 +42,15 @@ STRUCTURES = ("process", "levels", "components", "model", "metrics")
 STAGE_KINDS = ("primary", "supporting")
 LEVELS = (1, 2)
 # where a framework is operationalised in this package
+# How much weight a framework's source can bear (issue 16), strongest first, with names in both languages.
+EVIDENCE_LEVELS = {
+    "peer_reviewed": ("peer-reviewed", "同行评审"),
+    "practitioner_book": ("practitioner book or textbook", "实务著作或教科书"),
+    "consultancy": ("consultancy", "咨询公司"),
+    "web_article": ("unsourced web article", "无出处的网络文章"),
+    "fictitious_illustration": ("illustrative article, declared fictitious", "示例文章(自称内容虚构)"),
+    "ai_assisted": ("AI-assisted article", "AI 辅助撰写的文章"),
+}
 OPERATIONALISATIONS = ("mean_split", "quintile", "pareto", "idic", "clv", "crm_analysis.csi", "crm_analysis.maturity")
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -60,6 +69,7 @@ SCHEMA: dict[str, dict[str, tuple[tuple[Any, ...], bool]]] = {
         "authors_en": ((list,), True), "authors_zh": ((list,), True),
         "year": ((int, type(None)), True), "year_note": (_TEXT, False),
         "source_en": (_TEXT, True), "source_zh": (_TEXT, True),
+        "evidence_level": (_TEXT, True), "evidence_note_en": (_TEXT, True), "evidence_note_zh": (_TEXT, True),
         "seed": ((dict, type(None)), True), "seed_note_en": (_TEXT, False), "seed_note_zh": (_TEXT, False),
         "focus": (_TEXT, True), "focus_secondary": (_TEXT, False), "structure": (_TEXT, True),
         "stages": ((list,), True), "data_needs_en": (_TEXT, True), "data_needs_zh": (_TEXT, True),
@@ -68,7 +78,8 @@ SCHEMA: dict[str, dict[str, tuple[tuple[Any, ...], bool]]] = {
     },
     "seed": {"doc": (_TEXT, True), "where_en": (_TEXT, True), "where_zh": (_TEXT, True)},
     "stage": {"en": (_TEXT, True), "zh": (_TEXT, True), "phase": (_TEXT, True), "kind": (_TEXT, False)},
-    "mapping": {"level": ((int,), True), "en": (_TEXT, True), "zh": (_TEXT, True)},
+    "mapping": {"level": ((int,), True), "en": (_TEXT, True), "zh": (_TEXT, True),
+                "quote": (_TEXT, False), "quote_source": (_TEXT, False)},
 }
 # fields of earlier catalog versions, named in the error so that an old file is easy to update
 _RENAMED = {"authors": "'authors_en' and 'authors_zh'", "source": "'source_en' and 'source_zh'"}
@@ -153,6 +164,7 @@ def validate_catalog(data: Any, source: str = "frameworks.yaml") -> dict[str, An
         if "focus_secondary" in fw:
             _one_of(fw["focus_secondary"], FOCUS, f"{where}: field 'focus_secondary'", errors)
         _one_of(fw.get("structure"), STRUCTURES, f"{where}: field 'structure'", errors)
+        _one_of(fw.get("evidence_level"), list(EVIDENCE_LEVELS), f"{where}: field 'evidence_level'", errors)
         year = fw.get("year")
         if isinstance(year, int) and not 1900 <= year <= 2100:
             errors.append(f"{where}: field 'year' is {year}; expected a year such as 2004")
@@ -254,7 +266,7 @@ def catalog(lang: str = "en", path: str | Path | None = None) -> pd.DataFrame:
     -------
     DataFrame
         Index ``framework`` (id). ``authors`` joins the names with "; " (English) or "、" (Chinese);
-        ``source`` is the full reference. ``stages`` joins the stages in order with " → ";
+        ``source`` is the full reference. ``stages`` joins the stages in order with " → " (building blocks, structure "components", with " · ": they have no order);
         ``seed_document`` is the seed's number (``"003"``) and ``seed_file`` its file name, or
         missing when the framework is not in the seeds.
 
@@ -273,6 +285,8 @@ def catalog(lang: str = "en", path: str | Path | None = None) -> pd.DataFrame:
         seed = fw["seed"]
         primary = [s for s in fw["stages"] if s.get("kind", "primary") == "primary"]
         support = [s for s in fw["stages"] if s.get("kind", "primary") == "supporting"]
+        # building blocks have no order: joined with a middle dot, not an arrow
+        joiner = " · " if fw["structure"] == "components" else " → "
         rows.append({
             "framework": fw["id"],
             "name": fw[f"name_{lang}"],
@@ -281,10 +295,13 @@ def catalog(lang: str = "en", path: str | Path | None = None) -> pd.DataFrame:
             "authors": t("; ", "、", lang).join(fw[f"authors_{lang}"]),
             "year": fw["year"],
             "source": fw[f"source_{lang}"],
+            "evidence_level": fw["evidence_level"],
+            "evidence": EVIDENCE_LEVELS[fw["evidence_level"]][0 if lang == "en" else 1],
+            "evidence_note": fw[f"evidence_note_{lang}"],
             "focus": fw["focus"],
             "focus_secondary": fw.get("focus_secondary"),
             "structure": fw["structure"],
-            "stages": " → ".join(s[lang] for s in primary),
+            "stages": joiner.join(s[lang] for s in primary),
             "supporting": "; ".join(s[lang] for s in support) or None,
             "n_stages": len(primary),
             "data_needs": fw[f"data_needs_{lang}"],
@@ -323,8 +340,14 @@ def mappings(path: str | Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def capability_matrix(levels: bool = True, path: str | Path | None = None) -> pd.DataFrame:
+def capability_matrix(levels: bool = True, path: str | Path | None = None, evidence: bool = False) -> pd.DataFrame:
     """Frameworks × capabilities: 0/1/2 (not, partly, fully covered), or 0/1 with ``levels=False``.
+
+    With ``evidence=True``: one row per framework and capability (zeros included) with ``level``,
+    the coder's reason (``reason_en``, ``reason_zh``), the quoted source passage (``quote``,
+    ``quote_source``) and ``quote_status``: ``"quoted"`` when a passage of the source is on file,
+    ``"paraphrase only"`` when the cell rests on the coder's paraphrase, ``"not coded"`` for a 0
+    (absence is not quoted).
 
     Examples
     --------
@@ -334,6 +357,17 @@ def capability_matrix(levels: bool = True, path: str | Path | None = None) -> pd
     data = load(path)
     caps = [c["id"] for c in data["capabilities"]]
     fws = [fw["id"] for fw in data["frameworks"]]
+    if evidence:
+        rows = []
+        for fw in data["frameworks"]:
+            for cap in caps:
+                rec = fw["capabilities"].get(cap)
+                quote = rec.get("quote") if rec else None
+                rows.append({"framework": fw["id"], "capability": cap, "level": rec["level"] if rec else 0,
+                             "reason_en": rec["en"] if rec else None, "reason_zh": rec["zh"] if rec else None,
+                             "quote": quote, "quote_source": rec.get("quote_source") if rec else None,
+                             "quote_status": "not coded" if rec is None else ("quoted" if quote else "paraphrase only")})
+        return pd.DataFrame(rows)
     m = pd.DataFrame(0, index=pd.Index(fws, name="framework"), columns=pd.Index(caps, name="capability"), dtype=np.int64)
     for fw in data["frameworks"]:
         for cap, rec in fw["capabilities"].items():
@@ -351,11 +385,16 @@ def _matrix(matrix: pd.DataFrame | None) -> pd.DataFrame:
     return m
 
 
-def similarity(matrix: pd.DataFrame | None = None, weighted: bool = False) -> pd.DataFrame:
+SIMILARITY_METRICS = ("jaccard", "ruzicka", "manhattan", "cosine")
+
+
+def similarity(matrix: pd.DataFrame | None = None, weighted: bool = False, metric: str | None = None) -> pd.DataFrame:
     """Pairwise Jaccard similarity of the frameworks' capability profiles.
 
     ``weighted=False`` (default): classic Jaccard on "covers at least partly" (|A ∩ B| / |A ∪ B|).
-    ``weighted=True``: Ruzicka similarity on the 0/1/2 levels (Σ min / Σ max).
+    ``weighted=True``: Ruzicka similarity on the 0/1/2 levels (Σ min / Σ max). ``metric`` picks
+    any of :data:`SIMILARITY_METRICS` instead: ``"manhattan"`` (1 − mean |a − b| / 2 on the
+    ordinal levels, zeros shared count as agreement) or ``"cosine"``.
 
     Examples
     --------
@@ -365,7 +404,19 @@ def similarity(matrix: pd.DataFrame | None = None, weighted: bool = False) -> pd
     """
     m = _matrix(matrix)
     x = m.to_numpy(dtype=float)
-    if not weighted:
+    metric = metric if metric is not None else ("ruzicka" if weighted else "jaccard")
+    if metric not in SIMILARITY_METRICS:
+        raise ParameterError(f"metric={metric!r}: expected one of {', '.join(SIMILARITY_METRICS)}")
+    if metric == "manhattan":  # 1 − mean absolute difference on the 0-2 ordinal scale
+        sim = 1 - np.abs(x[:, None, :] - x[None, :, :]).mean(axis=2) / 2
+        return pd.DataFrame(sim, index=m.index, columns=m.index)
+    if metric == "cosine":
+        norm = np.sqrt((x ** 2).sum(axis=1))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sim = np.where(np.outer(norm, norm) > 0, (x @ x.T) / np.outer(norm, norm), 0.0)
+        np.fill_diagonal(sim, 1.0)
+        return pd.DataFrame(sim, index=m.index, columns=m.index)
+    if metric == "jaccard":
         x = (x > 0).astype(float)
     mins = np.minimum(x[:, None, :], x[None, :, :]).sum(axis=2)
     maxs = np.maximum(x[:, None, :], x[None, :, :]).sum(axis=2)
@@ -430,18 +481,9 @@ def cluster(matrix: pd.DataFrame | None = None, method: str = "average", weighte
     >>> len(res.order) == len(catalog())
     True
     """
-    from scipy.cluster.hierarchy import cophenet, leaves_list, linkage
-    from scipy.spatial.distance import squareform
-
     if method not in ("average", "complete", "single"):
         raise ParameterError(f"method={method!r}: expected 'average', 'complete' or 'single'")
-    sim = similarity(matrix, weighted=weighted)
-    dist = 1.0 - sim
-    condensed = squareform(dist.to_numpy(), checks=False)
-    z = linkage(condensed, method=method)
-    coph = float(cophenet(z, condensed)[0]) if len(sim) > 2 else float("nan")
-    order = [sim.index[i] for i in leaves_list(z)]
-    return ClusterResult(z, order, dist, coph, method)
+    return _cluster_on(similarity(matrix, weighted=weighted), method)
 
 
 def coverage(matrix: pd.DataFrame | None = None, lang: str = "en", path: str | Path | None = None) -> pd.DataFrame:
@@ -473,8 +515,9 @@ def gaps(matrix: pd.DataFrame | None = None, lang: str = "en") -> pd.DataFrame:
 
     Examples
     --------
-    >>> "prediction" in gaps().index
-    True
+    >>> m = pd.DataFrame([[2, 1], [1, 0]], index=["a", "b"], columns=["x", "y"])
+    >>> list(gaps(m).index)
+    ['y']
     """
     cov = coverage(matrix, lang)
     return cov[cov["status"] != "covered"]
@@ -659,3 +702,216 @@ def plot_stage_alignment(lang: str = "en", ax: Any = None, path: str | Path | No
     for x in edges:
         ax.axvline(x, color="#dddddd", lw=0.8, zorder=0)
     return ax
+
+
+# ----------------------------------------------------------------------------- content analysis (issue 16)
+# The coding rule every capability is scored by (the codebook's levels), in both languages.
+CODEBOOK_LEVELS = {
+    0: ("Not covered: the source neither names nor implies the capability.",
+        "未涉及：来源既没有提到、也没有隐含这项能力。"),
+    1: ("Partly: the capability is mentioned or implied inside another stage, or presumed without a method.",
+        "部分：这项能力在其他阶段中被提到或隐含，或者被当作前提但没有给出方法。"),
+    2: ("Fully: the capability is a named stage, component, dimension or stated purpose of the framework.",
+        "完整：这项能力是框架明确列出的阶段、构件、维度或其声明的目的。"),
+}
+
+
+def codebook(lang: str = "en", path: str | Path | None = None) -> pd.DataFrame:
+    """The coding instructions: per capability its definition and what scores 0, 1 and 2.
+
+    A second coder needs only this table and the sources to code the catalog again.
+    """
+    check_lang(lang)
+    caps = capabilities(lang, path)
+    k = 0 if lang == "en" else 1
+    rows = []
+    for cap, row in caps.iterrows():
+        rows.append({"capability": cap, "name": row["name"], "definition": row["description"],
+                     **{f"score_{lv}": t(f"{row['name']} — ", f"{row['name']}——", lang) + CODEBOOK_LEVELS[lv][k]
+                        for lv in (0, 1, 2)}})
+    return pd.DataFrame(rows).set_index("capability")
+
+
+def _as_coding(coding: pd.DataFrame, name: str) -> pd.DataFrame:
+    """A coding as frameworks × capabilities of 0/1/2 (wide, or long with framework/capability/level)."""
+    if isinstance(coding, pd.DataFrame) and {"framework", "capability", "level"} <= set(coding.columns):
+        coding = coding.pivot_table(index="framework", columns="capability", values="level", aggfunc="first")
+    if not isinstance(coding, pd.DataFrame) or coding.empty:
+        raise ParameterError(f"{name}: expected a frameworks × capabilities table of levels 0, 1, 2 "
+                             "(or a long table with columns framework, capability, level)")
+    values = coding.to_numpy(dtype=float)
+    ok = np.isnan(values) | np.isin(values, (0, 1, 2))
+    if not ok.all():
+        r, c = np.argwhere(~ok)[0]
+        raise InputError(f"{name}: level {values[r, c]:g} for framework {coding.index[r]!r}, capability "
+                         f"{coding.columns[c]!r}; expected 0, 1 or 2")
+    return coding.astype(float)
+
+
+def coding_agreement(coding_a: pd.DataFrame | None = None, coding_b: pd.DataFrame | None = None, *,
+                     level_of_measurement: str = "ordinal") -> pd.DataFrame:
+    """Krippendorff's alpha between two codings, per capability and overall (``krippendorff`` package).
+
+    Parameters
+    ----------
+    coding_a, coding_b : DataFrame
+        Frameworks × capabilities with levels 0/1/2 (NaN: not coded), or long tables with
+        ``framework``, ``capability``, ``level``. ``coding_a`` defaults to the catalog's coding;
+        ``coding_b`` is required: the catalog carries one coding only, and a second must come from
+        another coder working from :func:`codebook` and the sources.
+    level_of_measurement : {"ordinal", "interval", "nominal"}
+        Alpha's difference function (ordinal for the 0 < 1 < 2 scale).
+
+    Returns
+    -------
+    DataFrame indexed by capability plus ``overall``: ``alpha``, ``agreement`` (share of cells
+    coded the same), ``n_frameworks`` (coded by both) and ``n_disagreements``. Alpha is NaN for a
+    capability both coders scored the same way for every framework (no variation to agree on).
+    """
+    import krippendorff
+
+    if coding_b is None:
+        raise ParameterError("coding_b: a second, independent coding is required (frameworks × capabilities, "
+                             "levels 0-2); the catalog holds one coding")
+    a = _as_coding(coding_a if coding_a is not None else capability_matrix(), "coding_a")
+    b = _as_coding(coding_b, "coding_b")
+    frameworks_ = a.index.intersection(b.index)
+    caps = a.columns.intersection(b.columns)
+    if len(frameworks_) < 2 or len(caps) < 1:
+        raise InputError("coding_a/coding_b: fewer than two frameworks or no capability in common")
+    a, b = a.loc[frameworks_, caps], b.loc[frameworks_, caps]
+
+    def alpha(x: np.ndarray, y: np.ndarray) -> float:
+        both = ~(np.isnan(x) | np.isnan(y))
+        vals = np.unique(np.concatenate([x[both], y[both]]))
+        if both.sum() < 2 or len(vals) < 2:
+            return float("nan")
+        return float(krippendorff.alpha(reliability_data=np.vstack([x, y]), level_of_measurement=level_of_measurement,
+                                        value_domain=[0.0, 1.0, 2.0] if level_of_measurement == "ordinal" else None))
+
+    rows = []
+    for cap in caps:
+        x, y = a[cap].to_numpy(), b[cap].to_numpy()
+        both = ~(np.isnan(x) | np.isnan(y))
+        rows.append({"capability": cap, "alpha": alpha(x, y), "agreement": float((x[both] == y[both]).mean()),
+                     "n_frameworks": int(both.sum()), "n_disagreements": int((x[both] != y[both]).sum())})
+    x, y = a.to_numpy().ravel(), b.to_numpy().ravel()
+    both = ~(np.isnan(x) | np.isnan(y))
+    rows.append({"capability": "overall", "alpha": alpha(x, y), "agreement": float((x[both] == y[both]).mean()),
+                 "n_frameworks": int(len(frameworks_)), "n_disagreements": int((x[both] != y[both]).sum())})
+    return pd.DataFrame(rows).set_index("capability")
+
+
+def disagreements(coding_a: pd.DataFrame, coding_b: pd.DataFrame) -> pd.DataFrame:
+    """The cells two codings disagree on, as a log to resolve: ``framework``, ``capability``,
+    ``level_a``, ``level_b``, ``resolved_level`` and ``resolution`` (empty until resolved)."""
+    a, b = _as_coding(coding_a, "coding_a"), _as_coding(coding_b, "coding_b")
+    a, b = a.align(b, join="inner")
+    diff = (a != b) & a.notna() & b.notna()
+    rows = [{"framework": f, "capability": c, "level_a": int(a.loc[f, c]), "level_b": int(b.loc[f, c]),
+             "resolved_level": None, "resolution": None}
+            for f in a.index for c in a.columns if diff.loc[f, c]]
+    return pd.DataFrame(rows, columns=["framework", "capability", "level_a", "level_b", "resolved_level", "resolution"])
+
+
+def similarity_sensitivity(matrix: pd.DataFrame | None = None, metrics: Sequence[str] = SIMILARITY_METRICS
+                           ) -> pd.DataFrame:
+    """Does the answer depend on the metric? Per similarity metric: the most similar pair, its
+    similarity, the cophenetic correlation of average linkage and the rank correlation of all
+    pairwise similarities with the ordinal (Ruzicka) ones.
+
+    Examples
+    --------
+    >>> tab = similarity_sensitivity()
+    >>> sorted(tab.index) == sorted(SIMILARITY_METRICS)
+    True
+    """
+    from scipy.stats import spearmanr
+
+    m = _matrix(matrix)
+    iu = np.triu_indices(len(m), 1)
+    ref = similarity(m, metric="ruzicka").to_numpy()[iu]
+    rows = []
+    for metric in metrics:
+        sim = similarity(m, metric=metric)
+        vals = sim.to_numpy()[iu]
+        best = int(np.argmax(vals))
+        res = _cluster_on(sim)
+        rows.append({"metric": metric, "top_pair": f"{m.index[iu[0][best]]} / {m.index[iu[1][best]]}",
+                     "top_similarity": float(vals[best]), "n_tied_at_top": int((np.isclose(vals, vals[best])).sum()),
+                     "cophenetic": res.cophenetic_correlation,
+                     "spearman_with_ruzicka": float(spearmanr(vals, ref)[0])})
+    return pd.DataFrame(rows).set_index("metric")
+
+
+def _cluster_on(sim: pd.DataFrame, method: str = "average") -> ClusterResult:
+    from scipy.cluster.hierarchy import cophenet, leaves_list, linkage
+    from scipy.spatial.distance import squareform
+
+    dist = 1.0 - sim
+    condensed = squareform(dist.to_numpy(), checks=False)
+    z = linkage(condensed, method=method)
+    coph = float(cophenet(z, condensed)[0]) if len(sim) > 2 else float("nan")
+    return ClusterResult(z, [sim.index[i] for i in leaves_list(z)], dist, coph, method)
+
+
+@dataclass
+class ClusterBootstrap:
+    """Output of :func:`cluster_bootstrap`: how firmly the clusters and the top pair hold."""
+
+    co_clustering: pd.DataFrame
+    top_pairs: pd.DataFrame
+    groups: pd.Series
+    n_boot: int
+    k: int
+    metric: str
+
+    def stability(self) -> pd.Series:
+        """Per framework: mean share of resamples it stays with the members of its own cluster."""
+        out = {}
+        for f, g in self.groups.items():
+            mates = [m for m in self.groups.index[self.groups == g] if m != f]
+            out[f] = float(self.co_clustering.loc[f, mates].mean()) if mates else float("nan")
+        return pd.Series(out, name="stability")
+
+
+def cluster_bootstrap(matrix: pd.DataFrame | None = None, k: int = 4, n_boot: int = 500, seed: int = 1,
+                      metric: str = "ruzicka", method: str = "average") -> ClusterBootstrap:
+    """Bootstrap over capabilities: resample the capability columns with replacement, recluster.
+
+    The catalog's capabilities are one choice among many; resampling them shows which clusters
+    and which "most similar pair" survive another choice. ``co_clustering`` is the share of
+    resamples in which two frameworks fall in the same of ``k`` clusters; ``top_pairs`` the share
+    in which each pair is the most similar one (ties share the count).
+    """
+    from scipy.cluster.hierarchy import fcluster
+
+    m = _matrix(matrix)
+    if method not in ("average", "complete", "single"):
+        raise ParameterError(f"method={method!r}: expected 'average', 'complete' or 'single'")
+    if isinstance(n_boot, bool) or not isinstance(n_boot, int) or n_boot < 1:
+        raise ParameterError(f"n_boot={n_boot!r}: expected a positive whole number of resamples")
+    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= len(m):
+        raise ParameterError(f"k={k!r}: expected a whole number of clusters between 1 and {len(m)}")
+    rng = np.random.default_rng(seed)
+    n = len(m)
+    co = np.zeros((n, n))
+    top = np.zeros((n, n))
+    iu = np.triu_indices(n, 1)
+    for _ in range(n_boot):
+        cols = rng.integers(0, m.shape[1], m.shape[1])
+        sim = similarity(m.iloc[:, cols].set_axis(range(len(cols)), axis=1), metric=metric)
+        labels = fcluster(_cluster_on(sim, method).linkage, t=k, criterion="maxclust")
+        co += labels[:, None] == labels[None, :]
+        vals = sim.to_numpy()[iu]
+        hits = np.flatnonzero(np.isclose(vals, vals.max()))
+        for h in hits:
+            top[iu[0][h], iu[1][h]] += 1.0 / len(hits)
+    co_df = pd.DataFrame(co / n_boot, index=m.index, columns=m.index)
+    pairs = pd.DataFrame([{"framework_a": m.index[i], "framework_b": m.index[j], "share": top[i, j] / n_boot}
+                          for i, j in zip(*iu) if top[i, j] > 0])
+    pairs = pairs.sort_values("share", ascending=False, kind="stable").reset_index(drop=True)
+    groups = cluster(m, method=method, weighted=True).groups(k) if metric == "ruzicka" else \
+        pd.Series(fcluster(_cluster_on(similarity(m, metric=metric), method).linkage, t=k, criterion="maxclust"),
+                  index=m.index, name="group")
+    return ClusterBootstrap(co_df, pairs, groups, n_boot, k, metric)

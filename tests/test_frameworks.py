@@ -16,7 +16,7 @@ REQUIRED = {
     "idic": (4, "003", "IDIC"),
     "buttle_value_chain": (5, "003", "Buttle"),
     "payne_frow": (5, None, None),
-    "gartner_building_blocks": (6, "003", "Gartner"),  # 8 blocks, 2 of them supporting
+    "gartner_building_blocks": (8, None, None),  # 8 unordered blocks; seed 003 quotes only Gartner's definition
     "hp_four_phase": (4, "003", "惠普"),
     "three_layer": (3, "003", "客户需求层"),
     "five_level_ladder": (5, "002", "合作伙伴管理"),
@@ -24,6 +24,14 @@ REQUIRED = {
     "seven_steps": (7, "001", "客户接触点管理"),
     "rfm": (4, "003", "RFM"),
     "csi_family": (7, "003", "满意度指数"),
+    # comparators from the literature (issue 16)
+    "kotler_relationship_levels": (5, None, None),
+    "kumar_reinartz_cvm": (5, None, None),
+    "parvatiyar_sheth": (4, None, None),
+    "gartner_maturity": (8, None, None),
+    "crm3_maturity": (5, None, None),
+    "reinartz_crm_process": (3, None, None),
+    "sin_tse_yim_scale": (4, None, None),
 }
 
 
@@ -180,7 +188,7 @@ def test_unknown_capability_is_an_error_naming_framework_and_capability(catalog_
     (lambda d: d["frameworks"][1]["capabilities"]["identify"].update(level=3), r"'buttle_value_chain'.*level is 3"),
     (lambda d: d["frameworks"][2].update(focus="tactical"), r"'payne_frow': field 'focus'"),
     (lambda d: d["frameworks"][0]["seed"].update(doc="009"), r"'idic': field 'seed.doc'"),
-    (lambda d: d["frameworks"][0].update(year=None), r"'idic': field 'year' is null"),
+    (lambda d: d["frameworks"][1].update(year=None), r"'buttle_value_chain': field 'year' is null"),
     (lambda d: d["frameworks"][0]["stages"][0].update(phase="nowhere"), r"'idic', stage #1: field 'phase'"),
     (lambda d: d["frameworks"][0].update(colour="blue"), r"'idic': unknown field 'colour'"),
     (lambda d: d["capabilities"].pop(0), r"required capability 'identify'"),
@@ -240,10 +248,15 @@ def test_coverage_and_gaps_by_hand():
 
 
 def test_real_catalog_gaps():
-    g = F.gaps()
-    # no framework forecasts individual customers' behaviour: only partial mentions
-    assert g.loc["prediction", "status"] == "partial only"
-    assert g.loc["prediction", "full"] == 0
+    # no framework of the seeds forecasts individual customers' behaviour: only partial mentions;
+    # among the comparators, Kumar and Reinartz's customer value management does (CLV)
+    cat = F.catalog()
+    m = F.capability_matrix()
+    in_seeds = cat.index[cat["seed_document"].notna()]
+    g = F.gaps(m.loc[in_seeds])
+    assert g.loc["prediction", "status"] == "partial only" and g.loc["prediction", "full"] == 0
+    cov = F.coverage()
+    assert cov.loc["prediction", "frameworks_full"] == "kumar_reinartz_cvm"
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -357,3 +370,75 @@ def test_stage_alignment_with_a_crowded_catalog_grows_the_figure(catalog_file):
     assert ax.figure.get_figwidth() > default_width
     _assert_readable(ax, len(F.stage_alignment(path=path)))
     plt.close("all")
+
+
+# ----------------------------------------------------------------------------- issue 16: catalog errors
+def test_catalog_has_at_least_sixteen_frameworks_each_with_an_evidence_level():
+    cat = F.catalog()
+    assert len(cat) >= 16
+    assert set(cat["evidence_level"]) <= set(F.EVIDENCE_LEVELS)
+    assert cat["evidence_note"].str.len().gt(10).all()
+    # the seeds' own status: 000 and 001 declare themselves fictitious, 002 AI-assisted
+    assert cat.loc["maturity_three_level", "evidence_level"] == "fictitious_illustration"
+    assert cat.loc["seven_steps", "evidence_level"] == "fictitious_illustration"
+    assert cat.loc["five_level_ladder", "evidence_level"] == "ai_assisted"
+    assert cat.loc["payne_frow", "evidence_level"] == "peer_reviewed"
+    assert F.catalog("zh").loc["five_level_ladder", "evidence"] == "AI 辅助撰写的文章"
+
+
+def test_seed_status_matches_the_seed_files(shared_dir):
+    seeds = F.load()["seed_documents"]
+    text = {k: (shared_dir / "seeds" / v["file"]).read_text("utf-8") for k, v in seeds.items()}
+    assert "本文所有信息均为虚构" in text["000"] and "本文所有信息均为虚构" in text["001"]
+    assert "AI辅助创作" in text["002"]
+
+
+def test_gartner_is_not_counted_as_in_the_seeds_and_its_blocks_are_unordered():
+    cat = F.catalog()
+    assert pd.isna(cat.loc["gartner_building_blocks", "seed_document"])
+    assert "definition" in cat.loc["gartner_building_blocks", "seed_where"]
+    assert cat.loc["gartner_building_blocks", "n_stages"] == 8
+    assert "→" not in cat.loc["gartner_building_blocks", "stages"]
+    assert cat.loc["gartner_building_blocks", "stages"].count(" · ") == 7
+    assert cat["seed_document"].notna().sum() == 9
+
+
+def test_csi_entry_and_ccsi_citation_agree_with_the_presets():
+    from crm_analysis.csi.presets import presets
+
+    cat = F.catalog()
+    csi = F.load()["frameworks"][[f["id"] for f in F.load()["frameworks"]].index("csi_family")]
+    assert "ECSI" in csi["capabilities"]["complaints"]["en"]
+    # the ECSI preset has a complaints construct, the CCSI preset has none, as the catalog says
+    table = presets().set_index("name")
+    assert "Complaints" in table.loc["ecsi", "constructs"] and "Complaints" not in table.loc["ccsi", "constructs"]
+    assert "not in the CCSI" in cat.loc["csi_family", "stages"] and "ECSI preset" in cat.loc["csi_family", "stages"]
+    # one CCSI citation: the one of the preset
+    src = cat.loc["csi_family", "source"]
+    assert "GB/T" not in src and "Zhao Ping" in src and "Zhao Ping" in table.loc["ccsi", "citation"]
+    assert "Standards Press of China" in src and "Standards Press of China" in table.loc["ccsi", "citation"]
+
+
+def test_idic_is_dated_by_its_origin():
+    cat = F.catalog()
+    assert cat.loc["idic", "year"] == 1999
+    assert "1999" in cat.loc["idic", "source"]
+
+
+@pytest.mark.parametrize("fid, doi_or_journal", [
+    ("reinartz_crm_process", "10.1509/jmkr.41.3.293.35991"),
+    ("sin_tse_yim_scale", "European Journal of Marketing 39(11/12), 1264-1290"),
+    ("parvatiyar_sheth", "Journal of Economic and Social Research 3(2), 1-34"),
+    ("kumar_reinartz_cvm", "Journal of Marketing 80(6), 36-68"),
+    ("crm3_maturity", "International Journal of Human Sciences 7(1)"),
+    ("kotler_relationship_levels", "Marketing Management"),
+    ("gartner_maturity", "The Gartner CRM Maturity Model"),
+])
+def test_comparators_carry_their_citations(fid, doi_or_journal):
+    assert doi_or_journal in F.catalog().loc[fid, "source"]
+
+
+def test_an_unknown_evidence_level_is_refused(catalog_file):
+    path = catalog_file(lambda d: d["frameworks"][0].update(evidence_level="blog"))
+    with pytest.raises(InputError, match=r"'idic': field 'evidence_level' is 'blog'"):
+        F.load(path)

@@ -11,6 +11,20 @@ Evaluation (for researchers)
     :func:`compare_grouping`, :func:`threshold_sensitivity`, :func:`bootstrap_stability`,
     :func:`guttman`, :func:`predictive_validity`, :func:`simulate`.
 
+Rigour (issue 16)
+    :func:`data_kind`, :func:`banner`: simulated data are labelled as such (verification, not
+    validation); :func:`threshold_note` (the thresholds are a convention), :func:`rule_bias`
+    (weakest-dimension vs mean rule under measurement error), :func:`mixed_profiles`,
+    :func:`rater_agreement_icc` (ICC(1), ICC(2), rwg(j) before raters are averaged), :func:`htmt`,
+    :func:`double_barrelled` (items that ask two things at once, flagged for splitting).
+
+Outcomes from data
+    Outcomes for predictive validity are firm-level ``outcome_<name>`` columns. Outcomes that
+    the firms' records can supply are better than raters' impressions and must be measured after
+    grading: :func:`outcomes_from_transactions` computes each firm's repeat-purchase rate (and
+    revenue per customer) in the months after the grading date from a transactions file with a
+    ``firm`` column, and :func:`add_outcomes` adds them to the assessments.
+
 Assessment file format
 ----------------------
 A UTF-8 CSV file (or DataFrame), *wide*: one row per firm and rater.
@@ -61,6 +75,9 @@ from .grading import (
 from .instrument import DEFAULT_INSTRUMENT, Instrument, load_instrument, parse_instrument
 from .reliability import Reliability, cronbach_alpha, mcdonald_omega, reliability
 from .simulate import simulate
+from .rigour import (add_outcomes, double_barrelled, htmt, icc_oneway, mixed_profiles, outcomes_from_transactions, rater_agreement_icc,
+                     rule_bias, rwg_j, threshold_note)
+from .disclosure import banner, data_kind, headline_prefix, pilot_requirements, section_label, verification_validation
 from .plots import (
     plot_confusion,
     plot_grade_distribution,
@@ -83,6 +100,22 @@ from .agreement import (
 )
 
 __all__ = [
+    "add_outcomes",
+    "double_barrelled",
+    "htmt",
+    "icc_oneway",
+    "mixed_profiles",
+    "outcomes_from_transactions",
+    "rater_agreement_icc",
+    "rule_bias",
+    "rwg_j",
+    "threshold_note",
+    "banner",
+    "data_kind",
+    "headline_prefix",
+    "pilot_requirements",
+    "section_label",
+    "verification_validation",
     "plot_confusion",
     "plot_grade_distribution",
     "plot_radar",

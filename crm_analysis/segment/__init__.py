@@ -8,6 +8,9 @@
 - :func:`clv`: BG/NBD + Gamma-Gamma predicted value (:func:`fit_bgnbd`, :func:`fit_gamma_gamma`).
 - :func:`evaluate`: calibration/holdout comparison of the schemes (captured revenue, lift, AUC,
   Gini / Lorenz, stability, adjusted Rand agreement).
+- :func:`fair_comparison`: the schemes like with like: at equal depth (best 10/20/30 %), beside
+  naive baselines (recency, frequency, monetary alone), segment orders learned on calibration
+  data, bootstrap intervals on every figure and on the differences.
 - :func:`segment_names` / :func:`recommended_actions`: names and actions in English and Chinese.
 
 Examples
@@ -26,6 +29,8 @@ from crm_analysis.segment.cdnow import cdnow_sample
 from crm_analysis.segment.clv_models import (BGNBDFit, CLVResult, GammaGammaFit, bgnbd_loglik, clv, clv_summary,
                                       fit_bgnbd, fit_gamma_gamma, gamma_gamma_loglik)
 from crm_analysis.segment.evaluate import EvaluationResult, evaluate, split_periods
+from crm_analysis.segment import fair
+from crm_analysis.segment.fair import FairComparison, fair_comparison
 from crm_analysis.segment.metrics import adjusted_rand, auc, captured_share, gini, lift, lorenz_curve, stability
 from crm_analysis.segment.names import SCHEMES, recommended_actions, segment_names, translate
 from crm_analysis.segment.plots import plot_agreement, plot_lorenz, plot_segments
@@ -35,7 +40,7 @@ from crm_analysis.segment.simulate import simulate_transactions
 from crm_analysis.segment.value import idic, pareto, purchase_rate
 
 __all__ = [
-    "BGNBDFit", "CLVResult", "EvaluationResult", "GammaGammaFit", "ReadReport", "SCHEMES", "TransactionWarning",
+    "BGNBDFit", "CLVResult", "EvaluationResult", "FairComparison", "fair", "fair_comparison", "GammaGammaFit", "ReadReport", "SCHEMES", "TransactionWarning",
     "adjusted_rand", "auc", "bgnbd_loglik", "captured_share", "cdnow_sample", "check_transactions", "clv",
     "clv_summary", "evaluate", "fit_bgnbd", "fit_gamma_gamma", "gamma_gamma_loglik", "gini", "idic", "lift",
     "lorenz_curve", "mean_split", "pareto", "plot_agreement", "plot_lorenz", "plot_segments", "purchase_rate", "quintile_scores", "read_transactions",

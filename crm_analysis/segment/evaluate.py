@@ -140,27 +140,27 @@ class EvaluationResult:
 
         out = []
         best = tab["auc"].idxmax()
-        out.append(t(f"Best at telling who buys again in the holdout: {name(best)} (AUC {tab.loc[best, 'auc']:.3f}; "
+        out.append(t(f"Highest AUC for buying again in the holdout (point estimate; intervals in fair_comparison): {name(best)} (AUC {tab.loc[best, 'auc']:.3f}; "
                      f"lowest {name(tab['auc'].idxmin())}, {tab['auc'].min():.3f}).",
-                     f"最能区分保留期内是否再次购买的是{name(best)}(AUC {tab.loc[best, 'auc']:.3f};"
+                     f"区分保留期内是否再次购买的 AUC 点估计最高的是{name(best)}(AUC {tab.loc[best, 'auc']:.3f};"
                      f"最低的是{name(tab['auc'].idxmin())},{tab['auc'].min():.3f})。", lang))
         g = tab["gini"].idxmax()
-        out.append(t(f"Best at ordering customers by future revenue: {name(g)} (Gini {tab.loc[g, 'gini']:.3f}, "
+        out.append(t(f"Highest Gini for ordering customers by future revenue (point estimate): {name(g)} (Gini {tab.loc[g, 'gini']:.3f}, "
                      f"{tab.loc[g, 'gini_normalized']:.0%} of what hindsight achieves).",
-                     f"按未来收入给客户排序最好的是{name(g)}(Gini {tab.loc[g, 'gini']:.3f},"
+                     f"按未来收入给客户排序的 Gini 点估计最高的是{name(g)}(Gini {tab.loc[g, 'gini']:.3f},"
                      f"达到事后最优排序的 {tab.loc[g, 'gini_normalized']:.0%})。", lang))
         lf = tab["lift"].idxmax()
-        out.append(t(f"Sharpest top segment: {name(lf)}: its '{tab.loc[lf, 'top_segment']}' segment is "
+        out.append(t(f"Highest lift of a top segment (top segments differ in size: compare at equal depth): {name(lf)}: its '{tab.loc[lf, 'top_segment']}' segment is "
                      f"{tab.loc[lf, 'top_customer_share']:.1%} of customers and bought "
                      f"{tab.loc[lf, 'captured_revenue']:.1%} of holdout revenue (lift {tab.loc[lf, 'lift']:.2f}).",
-                     f"最集中的顶层细分来自{name(lf)}:其“{tab.loc[lf, 'top_segment_zh']}”占客户的 "
+                     f"顶层细分提升度最高的是{name(lf)}（各方案顶层细分大小不同，应在同等深度下比较）：其“{tab.loc[lf, 'top_segment_zh']}”占客户的 "
                      f"{tab.loc[lf, 'top_customer_share']:.1%},贡献了保留期收入的 {tab.loc[lf, 'captured_revenue']:.1%}"
                      f"(提升度 {tab.loc[lf, 'lift']:.2f})。", lang))
         st = tab["stability_ari"].idxmax()
-        out.append(t(f"Most stable from the end of calibration to the end of the holdout: {name(st)} "
+        out.append(t(f"Highest stability from the end of calibration to the end of the holdout (point estimate): {name(st)} "
                      f"(adjusted Rand {tab.loc[st, 'stability_ari']:.2f}; {tab.loc[st, 'stability_same']:.0%} of "
                      f"customers kept their segment).",
-                     f"从校准期末到保留期末最稳定的是{name(st)}(调整兰德指数 {tab.loc[st, 'stability_ari']:.2f};"
+                     f"从校准期末到保留期末稳定性点估计最高的是{name(st)}(调整兰德指数 {tab.loc[st, 'stability_ari']:.2f};"
                      f"{tab.loc[st, 'stability_same']:.0%} 的客户细分不变)。", lang))
         scored = tab.dropna(subset=["auc_score"])
         if len(scored):
