@@ -171,6 +171,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  n = {n:>9,}  {ours_scaling[n]:8.3f} s")
     print(f"  goal 10^6 under 5 s: {'met' if ours_scaling[10**6] < 5 else 'NOT met'}")
 
+    extra = bench_issue14(data, B, args)
+
     if args.no_peers:
         return
     print("\npeers (same model, same data, this run)")
@@ -197,6 +199,51 @@ def main(argv: list[str] | None = None) -> None:
                   f"ratio {t / ours_scaling[n]:,.0f}x)")
     else:
         print("  seminr: not installed (pip install seminr)")
+    peers_issue14(data, extra, args)
+
+
+def bench_issue14(data: pd.DataFrame, B: int, args) -> dict:
+    """Ours: PLSc bootstrap, PLSpredict 10 folds x 10 repetitions, MICOM with 5000 permutations."""
+    print("\nPLSc, PLSpredict, MICOM (ours)")
+    plsc = timed(lambda: sem.estimate_pls(data, ECSI, consistent=True, bootstrap=B, seed=1), args.repeat)
+    print(f"  PLSc, {B} resamples, estimate_pls(consistent=True, bootstrap=)  {statistics.median(plsc):8.3f} s "
+          f"median (min {min(plsc):.3f}); goal <= 2 s: {'met' if statistics.median(plsc) <= 2 else 'NOT met'}")
+    pred = timed(lambda: sem.predict_pls(data, ECSI, k=10, repetitions=10, seed=1), args.repeat)
+    print(f"  PLSpredict 10 folds x 10 repetitions (100 training fits)  {statistics.median(pred):8.3f} s median")
+    grouped = data.assign(_g=np.where(np.arange(len(data)) % 2 == 0, "a", "b"))
+    mic = timed(lambda: sem.micom(grouped, ECSI, group="_g", permutations=5000, seed=1), max(1, args.repeat // 2))
+    print(f"  MICOM, 5000 permutations (10,000 group fits)  {statistics.median(mic):8.3f} s median")
+    return {"plsc": statistics.median(plsc), "predict": statistics.median(pred), "micom": statistics.median(mic),
+            "B": B}
+
+
+def peers_issue14(data: pd.DataFrame, ours: dict, args) -> None:
+    """seminr's PLSc bootstrap and predict_pls on the same model; MICOM (not in seminr) as the
+    equivalent number of seminr fits."""
+    try:
+        import seminr
+    except ImportError:
+        return
+    print("\npeers, PLSc / PLSpredict / MICOM (seminr 0.2.1, this run)")
+    mm, sm = seminr_model(seminr, ECSI, reflective=True)
+    refl = seminr.estimate_pls(data, mm, sm)
+    nb = args.seminr_resamples
+    t = timed(lambda: seminr.bootstrap_model(refl, nboot=nb, seed=1, cores=1), 1)[0]
+    est = t / nb * ours["B"]
+    print(f"  PLSc bootstrap: {nb} resamples {t:.1f} s -> {ours['B']} ~ {est:.0f} s (extrapolated); "
+          f"ratio seminr / ours {est / ours['plsc']:,.0f}x")
+    mm, sm = seminr_model(seminr, ECSI)
+    plain = seminr.estimate_pls(data, mm, sm)
+    reps = 10 if not args.quick else 2
+    t = timed(lambda: [seminr.predict_pls(plain, no_folds=10, seed=r) for r in range(reps)], 1)[0]
+    est = t / reps * 10
+    print(f"  PLSpredict 10 folds x {reps} repetitions (one predict_pls call each) {t:.1f} s"
+          + (f" -> 10 repetitions ~ {est:.1f} s (extrapolated)" if reps != 10 else "")
+          + f"; ratio seminr / ours {est / ours['predict']:,.0f}x")
+    fit = min(timed(lambda: seminr.estimate_pls(data.iloc[::2], mm, sm), 3))
+    est = fit * 2 * 5000
+    print(f"  MICOM: seminr has none; 10,000 group fits at {1000 * fit:.1f} ms each ~ {est:.0f} s "
+          f"(extrapolated); ratio {est / ours['micom']:,.0f}x")
 
 
 if __name__ == "__main__":

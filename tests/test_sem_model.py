@@ -81,6 +81,7 @@ def test_unicode_names() -> None:
         ("X =~ a\nY =~ b\nY ~ X\nX ~ Y", 3, "Y", "cycle: Y -> X -> Y"),
         ("X =~ a\nX ~ X", 2, "X", "points to itself"),
         ("X =~ a\nY =~ X", 2, "X", "higher-order"),
+        ("X =~ a\nZ =~ c\nY =~ X + b", 3, "X", "mixes constructs"),
         ("X =~ a\nX ~~ q", 2, "q", "neither a construct nor an indicator"),
     ],
 )

@@ -9,7 +9,8 @@
   and the CB-SEM measurement-invariance sequence (configural, metric, scalar).
 - :func:`compare_models`: two specifications on the same data, side by side.
 - :func:`assess_loadings`, :func:`assess_reliability`, :func:`assess_htmt`: measurement-model
-  verdicts against the usual thresholds; :func:`plot_index`, :func:`plot_paths` figures.
+  verdicts against the usual thresholds; :func:`plot_index`, :func:`plot_paths` figures;
+  :func:`plot_interaction`: simple slopes of a moderation (``sem.simple_slopes``).
 
 Examples
 --------
@@ -72,6 +73,7 @@ __all__ = [
     "n_parameters",
     "permutation_p",
     "plot_index",
+    "plot_interaction",
     "plot_ipma",
     "plot_paths",
     "preset",
@@ -103,6 +105,7 @@ _LAZY = {
     "style_verdicts": "crm_analysis.csi.quality",
     "plot_index": "crm_analysis.csi.plots",
     "plot_paths": "crm_analysis.csi.plots",
+    "plot_interaction": "crm_analysis.csi.interaction_plot",
     "ecsi_synthetic": "crm_analysis.csi.synthetic",
     "ModelComparison": "crm_analysis.csi.compare",
 }

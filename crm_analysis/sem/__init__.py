@@ -3,7 +3,13 @@
 - :class:`Model` / :class:`ModelBuilder`: the model description (lavaan-style syntax) shared by
   every estimator.
 - :func:`estimate_pls`: PLS path modelling (Wold / Lohmoeller algorithm, as R plspm and seminr),
-  with batched bootstrap.
+  with batched bootstrap; ``consistent=True`` for PLSc.
+- :func:`simple_slopes`: simple slopes of an interaction term (``Y ~ X + M + X:M``).
+- :func:`blindfolding`: Stone-Geisser Q² (cross-validated redundancy);
+  :func:`information_criteria`: AIC / BIC of the structural equations.
+- :func:`micom`: measurement invariance of composites (MICOM) for two groups.
+- :func:`model_fit`: SRMR, d_ULS, d_G and the bootstrap test of exact fit.
+- :func:`predict_pls`, :func:`cvpat`: PLSpredict and the cross-validated predictive ability test.
 - :func:`simulate`: seeded data from a known model.
 - CB-SEM (``crm_analysis.sem.cbsem``): maximum likelihood with lavaan's conventions and optimum
   (ML, MLM, MLR, FIML), loaded on first use.
@@ -29,6 +35,18 @@ __all__ = [
     "estimate_pls",
     "PLSResult",
     "pls_batch",
+    "predict_pls",
+    "PLSPredictResult",
+    "cvpat",
+    "seminr_folds",
+    "model_fit",
+    "ModelFit",
+    "micom",
+    "MICOMResult",
+    "blindfolding",
+    "information_criteria",
+    "ic_weights",
+    "simple_slopes",
     "simulate",
     "implied_covariance",
     "ConvergenceWarning",
@@ -46,6 +64,18 @@ _LAZY = {
     "pls_batch": "crm_analysis.sem.pls",
     "PLSBatch": "crm_analysis.sem.pls",
     "ConvergenceWarning": "crm_analysis.sem.pls",
+    "predict_pls": "crm_analysis.sem.predict",
+    "PLSPredictResult": "crm_analysis.sem.predict",
+    "cvpat": "crm_analysis.sem.predict",
+    "seminr_folds": "crm_analysis.sem.predict",
+    "model_fit": "crm_analysis.sem.fit_measures",
+    "micom": "crm_analysis.sem.invariance",
+    "blindfolding": "crm_analysis.sem.q2",
+    "information_criteria": "crm_analysis.sem.criteria",
+    "ic_weights": "crm_analysis.sem.criteria",
+    "MICOMResult": "crm_analysis.sem.invariance",
+    "simple_slopes": "crm_analysis.sem.interaction",
+    "ModelFit": "crm_analysis.sem.fit_measures",
     "simulate": "crm_analysis.sem.simulation",
     "implied_covariance": "crm_analysis.sem.simulation",
     "estimate_cbsem": "crm_analysis.sem.cbsem",

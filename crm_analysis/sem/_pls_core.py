@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = ["Structure", "structure_from_model", "covariance_stack", "fit_batch", "block_statistics", "reachability",
-           "STATISTICS"]
+           "rho_a", "consistent_correction", "STATISTICS"]
 
 
 @dataclass(frozen=True)
@@ -264,8 +264,14 @@ STATISTICS = (
 
 def fit_batch(S: np.ndarray, nobs: np.ndarray, st: Structure, *, scheme: str = "path",
               scaled: bool = True, max_iter: int = 300, tol: float = 1e-7,
-              convergence: str = "seminr", extras: bool = True) -> dict[str, np.ndarray]:
+              convergence: str = "seminr", extras: bool = True,
+              consistent: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Estimate the model on each covariance matrix of the stack ``S`` (B, p, p).
+
+    ``consistent`` (J,) bool marks the constructs corrected by PLSc (Dijkstra & Henseler 2015):
+    their loadings become ``w sqrt(rho_A) / w'w`` and their correlations are divided by
+    ``sqrt(rho_A)``; paths and R² are then the OLS solutions on the corrected correlations
+    (``lv_cor`` is the corrected matrix, ``composite_cor`` the one of the PLS composites).
 
     Returns a dict of arrays with a leading resample axis: ``weights`` (B, p) in the metric of
     the data used (standardised when ``scaled``), ``std_weights`` (B, p) for standardised
@@ -277,10 +283,45 @@ def fit_batch(S: np.ndarray, nobs: np.ndarray, st: Structure, *, scheme: str = "
     """
     # degenerate resamples (a constant indicator) propagate NaN quietly; they are flagged below
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        return _fit_batch(S, nobs, st, scheme, scaled, max_iter, tol, convergence, extras)
+        return _fit_batch(S, nobs, st, scheme, scaled, max_iter, tol, convergence, extras, consistent)
 
 
-def _fit_batch(S, nobs, st: Structure, scheme, scaled, max_iter, tol, convergence, extras):
+def rho_a(std_weights: np.ndarray, st: Structure) -> np.ndarray:
+    """Dijkstra-Henseler rho_A (B, J) from weights for standardised items (``w'Rw = 1``).
+
+    ``rho_A = (w'w)² w'(R - I)w / w'(ww' - diag(ww'))w``; with ``w'Rw = 1`` the numerator's
+    quadratic form is ``1 - w'w``. 1 for single-item and mode B blocks (as seminr).
+    """
+    mask = st.mask
+    k = mask.sum(axis=0)
+    w2 = (std_weights ** 2) @ mask
+    w4 = (std_weights ** 4) @ mask
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rho = w2 ** 2 * (1 - w2) / (w2 ** 2 - w4)
+    return np.where((k > 1) & ~st.mode_b, rho, 1.0)
+
+
+def consistent_correction(RL: np.ndarray, std_weights: np.ndarray, loadings: np.ndarray,
+                          rho: np.ndarray, consistent: np.ndarray, st: Structure
+                          ) -> tuple[np.ndarray, np.ndarray]:
+    """PLSc: construct correlations disattenuated by rho_A and consistent loadings.
+
+    Returns ``(R_corrected (B, J, J), loadings (B, p))``; constructs not marked in
+    ``consistent`` keep their composite correlations (rho = 1) and PLS loadings.
+    """
+    rc = np.where(consistent, rho, 1.0)
+    q = np.sqrt(rc)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        Rc = RL / (q[:, :, None] * q[:, None, :])
+        w2 = (std_weights ** 2) @ st.mask
+        lam = std_weights * (q / w2)[:, st.block]
+    diag = np.arange(st.J)
+    Rc[:, diag, diag] = 1.0
+    return Rc, np.where(consistent[st.block], lam, loadings)
+
+
+def _fit_batch(S, nobs, st: Structure, scheme, scaled, max_iter, tol, convergence, extras,
+               consistent=None):
     B, p, _ = S.shape
     J = st.J
     mask = st.mask
@@ -316,6 +357,10 @@ def _fit_batch(S, nobs, st: Structure, scheme, scaled, max_iter, tol, convergenc
     weights = (W * mask).sum(axis=2)
     std_weights = weights if scaled else weights * sd
     loadings = (CL * mask).sum(axis=2)
+    rho = rho_a(std_weights, st)
+    composite_cor = RL
+    if consistent is not None and np.any(consistent):
+        RL, loadings = consistent_correction(RL, std_weights, loadings, rho, np.asarray(consistent, bool), st)
 
     Bm = np.zeros((B, J, J))
     r2 = np.full((B, J), np.nan)
@@ -340,6 +385,8 @@ def _fit_batch(S, nobs, st: Structure, scheme, scaled, max_iter, tol, convergenc
         "r_squared": r2,
         "total_effects": T,
         "lv_cor": RL,
+        "composite_cor": composite_cor,
+        "rho_a": rho,
         "n_iter": n_iter,
         "converged": converged,
         # a constant indicator or a non-finite iteration: not a convergence problem
@@ -348,7 +395,7 @@ def _fit_batch(S, nobs, st: Structure, scheme, scaled, max_iter, tol, convergenc
         "indicator_sd": sd,
     }
     if extras:
-        out.update(_extras(R, RL, std_weights, loadings, r2, nobs, st))
+        out.update(_extras(R, RL, loadings, r2, nobs, st))
     return out
 
 
@@ -383,7 +430,7 @@ def block_statistics(R: np.ndarray, loadings: np.ndarray, mask: np.ndarray) -> d
     return {"htmt": htmt, "alpha": alpha, "rho_c": rho_c, "ave": ave}
 
 
-def _extras(R, RL, std_w, loadings, r2, nobs, st: Structure) -> dict[str, np.ndarray]:
+def _extras(R, RL, loadings, r2, nobs, st: Structure) -> dict[str, np.ndarray]:
     B = R.shape[0]
     J = st.J
     mask = st.mask
@@ -393,12 +440,6 @@ def _extras(R, RL, std_w, loadings, r2, nobs, st: Structure) -> dict[str, np.nda
     with np.errstate(invalid="ignore", divide="ignore"):
         r2_adj = 1 - (1 - r2) * (nobs[:, None] - 1) / (nobs[:, None] - npred - 1)
     blocks = block_statistics(R, loadings, mask)
-    # rho_A (Dijkstra & Henseler 2015) with weights for standardised items (w'Rw = 1)
-    w2 = (std_w ** 2) @ mask
-    w4 = (std_w ** 4) @ mask
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rho_a = w2 ** 2 * (1 - w2) / (w2 ** 2 - w4)
-    rho_a = np.where((k > 1) & ~st.mode_b, rho_a, 1.0)
     # f² = (R²_incl - R²_excl) / (1 - R²_incl)
     f2 = np.full((B, len(st.path_idx)), np.nan)
     jobs = [(t, np.array([i for i in st.preds[t] if i != f], dtype=np.intp)) for f, t in st.path_idx]
@@ -417,7 +458,6 @@ def _extras(R, RL, std_w, loadings, r2, nobs, st: Structure) -> dict[str, np.nda
         "r_squared_adj": r2_adj,
         "htmt": blocks["htmt"],
         "alpha": blocks["alpha"],
-        "rho_a": rho_a,
         "rho_c": blocks["rho_c"],
         "ave": blocks["ave"],
         "f_squared": f2,

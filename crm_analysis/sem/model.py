@@ -10,6 +10,10 @@ Syntax
 ``LV =~ x1 + x2``      reflective construct measured by ``x1``, ``x2`` (PLS mode A)
 ``LV <~ x1 + x2``      composite / formative construct (PLS mode B)
 ``Y ~ X1 + X2``        structural paths ``X1 -> Y`` and ``X2 -> Y``
+``Y ~ X + M + X:M``    an interaction (moderation) term ``X:M`` as a predictor of ``Y``
+                       (PLS: ``estimate_pls(interactions=...)``)
+``H =~ A + B``         higher-order construct over the constructs ``A`` and ``B`` (``<~``:
+                       mode B; PLS: ``estimate_pls(hoc=...)``)
 ``x1 ~~ x2``           residual covariance (used by CB-SEM only; PLS ignores it)
 ``# ...``              comment to the end of the line
 =====================  ==================================================================
@@ -63,7 +67,7 @@ _TOKEN_RE = re.compile(
   | (?P<semi>;)
   | (?P<op>=~|<~|~~|~)
   | (?P<plus>\+)
-  | (?P<name>[^\W\d][\w.]*(?![^\s+~;=<#!]))
+  | (?P<name>[^\W\d][\w.]*(?::[^\W\d][\w.]*)*(?![^\s+~;=<#!]))
   | (?P<bad>[^\s+~;#!]+|\S)
     """,
     re.VERBOSE,
@@ -172,6 +176,20 @@ def _parse_statement(stmt: list[_Token]) -> tuple[str, str, list[_Token], int]:
     if expect_name:  # ended on '+'
         last = rhs[-1]
         raise ModelSyntaxError("the sum ends with '+': a name is missing", last.line, last.text)
+    if ":" in first.text:
+        raise ModelSyntaxError(
+            f"an interaction term ({first.text!r}) can only be a predictor, on the right of '~'",
+            first.line, first.text)
+    for tok in names:
+        if ":" not in tok.text:
+            continue
+        if op.text != "~":
+            raise ModelSyntaxError(
+                f"an interaction term ({tok.text!r}) can only be a predictor, on the right of '~' "
+                f"(e.g. 'Y ~ X + M + X:M'), not after {op.text!r}", tok.line, tok.text)
+        if tok.text.count(":") != 1:
+            raise ModelSyntaxError(
+                f"{tok.text!r}: only two-way interactions (X:M) are supported", tok.line, tok.text)
     return first.text, op.text, names, first.line
 
 
@@ -198,7 +216,9 @@ class Model:
     modes : dict of str to {"A", "B"}
         PLS measurement mode: "A" for reflective (``=~``), "B" for composite (``<~``).
     structural_paths : list of (str, str)
-        ``(from, to)`` pairs, in the order they were written.
+        ``(from, to)`` pairs, in the order they were written (main effects only).
+    interactions : list of (str, str, str)
+        ``(iv, moderator, target)`` of each interaction term ``target ~ iv:moderator``.
     covariances : list of (str, str)
         Residual covariances (``~~``) for CB-SEM.
 
@@ -239,7 +259,11 @@ class Model:
                 builder._measure(lhs, names, "A" if op == "=~" else "B", line=line, tokens=rhs)
             elif op == "~":
                 for tok in rhs:
-                    builder._add_path(tok.text, lhs, line=line)
+                    if ":" in tok.text:
+                        iv, mod = tok.text.split(":")
+                        builder._add_interaction(iv, mod, lhs, line=line)
+                    else:
+                        builder._add_path(tok.text, lhs, line=line)
             else:  # ~~
                 for tok in rhs:
                     builder._add_cov(lhs, tok.text, line=line)
@@ -260,6 +284,7 @@ class Model:
         self._indicators = {c: list(b._indicators[c]) for c in self._constructs}
         self._modes = {c: b._modes[c] for c in self._constructs}
         self._paths = list(b._paths)
+        self._ints = list(b._ints)
         self._covs = list(b._covs)
         self._order = b._topological()
 
@@ -336,18 +361,35 @@ class Model:
         return list(self._paths)
 
     @property
+    def interactions(self) -> list[tuple[str, str, str]]:
+        """``(iv, moderator, target)`` of each interaction term (``target ~ iv:moderator``)."""
+        return list(self._ints)
+
+    @property
     def covariances(self) -> list[tuple[str, str]]:
         return list(self._covs)
 
     @property
     def all_indicators(self) -> list[str]:
-        """Every indicator column, block after block in construct order."""
-        return [x for c in self._constructs for x in self._indicators[c]]
+        """Every indicator column, block after block in construct order (the data columns: the
+        lower-order constructs of a higher-order construct are not columns)."""
+        return [x for c in self._constructs for x in self._indicators[c] if x not in self._indicators]
 
     @property
     def construct_of(self) -> dict[str, str]:
-        """The construct each indicator measures: ``{indicator: construct}``."""
-        return {x: c for c in self._constructs for x in self._indicators[c]}
+        """The construct each indicator column measures: ``{indicator: construct}``."""
+        return {x: c for c in self._constructs for x in self._indicators[c] if x not in self._indicators}
+
+    @property
+    def higher_order(self) -> dict[str, list[str]]:
+        """``{higher-order construct: its lower-order constructs}`` (``HOC =~ LOC1 + LOC2``).
+
+        Examples
+        --------
+        >>> Model("A =~ a1 + a2\\nB =~ b1 + b2\\nH =~ A + B\\nY =~ y\\nY ~ H").higher_order
+        {'H': ['A', 'B']}
+        """
+        return {c: list(v) for c, v in self._indicators.items() if v and v[0] in self._indicators}
 
     @property
     def endogenous(self) -> list[str]:
@@ -418,6 +460,8 @@ class Model:
                 runs.append((t, [f]))
         for t, froms in runs:
             lines.append(f"{t} ~ " + " + ".join(froms))
+        for iv, mod, t in self._ints:
+            lines.append(f"{t} ~ {iv}:{mod}")
         covs: dict[str, list[str]] = {}
         for a, b in self._covs:
             covs.setdefault(a, []).append(b)
@@ -463,6 +507,8 @@ class Model:
             b._measure(c, self._indicators[c], self._modes[c])
         for f, t in self._paths:
             b._add_path(f, t)
+        for iv, mod, t in self._ints:
+            b._add_interaction(iv, mod, t)
         for x, y in self._covs:
             b._add_cov(x, y)
         return b
@@ -525,6 +571,7 @@ class Model:
             and self._indicators == other._indicators
             and self._modes == other._modes
             and self._paths == other._paths
+            and self._ints == other._ints
             and self._covs == other._covs
         )
 
@@ -540,10 +587,26 @@ class Model:
         return head + "\n" + "\n".join("  " + line for line in self.to_text().splitlines())
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"text": self.to_text()}
+        # the parts, not the text: models built in code (an interaction construct "X:M" of the
+        # PLS engine) need not have a text form that parses back
+        b = self._to_builder()
+        return {"parts": (b._constructs, b._indicators, b._modes, b._paths, b._ints, b._covs)}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["text"])
+        if "text" in state:  # pickles written before the parts were stored
+            self.__init__(state["text"])
+            return
+        b = ModelBuilder()
+        constructs, indicators, modes, paths, ints, covs = state["parts"]
+        for c in constructs:
+            b._measure(c, indicators[c], modes[c])
+        for f, t in paths:
+            b._add_path(f, t)
+        for iv, mod, t in ints:
+            b._add_interaction(iv, mod, t)
+        for x, y in covs:
+            b._add_cov(x, y)
+        self._init_from(b)
 
 
 def as_model(model: Model | str) -> Model:
@@ -616,6 +679,7 @@ class ModelBuilder:
         self._indicators: dict[str, list[str]] = {}
         self._modes: dict[str, str] = {}
         self._paths: list[tuple[str, str]] = []
+        self._ints: list[tuple[str, str, str]] = []
         self._covs: list[tuple[str, str]] = []
         self._sources: dict[tuple, int | None] = {}  # where things were declared (line numbers)
 
@@ -676,6 +740,19 @@ class ModelBuilder:
         self._touch(from_)
         self._paths.append((from_, to))
         self._sources[("path", from_, to)] = line
+
+    def _add_interaction(self, iv: str, moderator: str, to: str, *, line: int | None = None) -> None:
+        _check_name(iv, "interaction term")
+        _check_name(moderator, "interaction term")
+        _check_name(to, "path target")
+        if (iv, moderator, to) in self._ints or (moderator, iv, to) in self._ints:
+            msg = f"interaction {iv}:{moderator} -> {to} is given twice"
+            if line is not None:
+                raise ModelSyntaxError(msg, line, f"{iv}:{moderator}")
+            raise InputError(msg)
+        self._touch(to)
+        self._ints.append((iv, moderator, to))
+        self._sources[("int", iv, moderator, to)] = line
 
     def _add_cov(self, a: str, b: str, *, line: int | None = None) -> None:
         _check_name(a, "covariance term")
@@ -761,15 +838,18 @@ class ModelBuilder:
                         x,
                     )
                 if x in self._indicators:
-                    line = self._sources.get(("ind", c, x))
-                    raise self._err(
-                        f"{x!r} is both a construct and an indicator of {c!r}: higher-order "
-                        f"constructs are not supported (use the repeated-indicators approach: "
-                        f"list the lower-order items under {c!r})",
-                        line,
-                        x,
-                    )
+                    self._check_higher_order(c, x)
                 owner[x] = c
+        for iv, mod, t in self._ints:
+            line = self._sources.get(("int", iv, mod, t))
+            for part in (iv, mod):
+                if part not in self._declared:
+                    raise self._err(
+                        f"interaction {iv}:{mod} names {part!r}, which is not a construct of the model"
+                        + (f" (constructs: {sorted(self._declared)})" if self._declared else ""),
+                        line, f"{iv}:{mod}")
+            if t in (iv, mod):
+                raise self._err(f"interaction {iv}:{mod} predicts one of its own parts ({t})", line, f"{iv}:{mod}")
         for f, t in self._paths:
             if f == t:
                 raise self._err(
@@ -788,10 +868,30 @@ class ModelBuilder:
                     )
         self._topological()
 
+    def _check_higher_order(self, c: str, x: str) -> None:
+        """``c =~ x`` with ``x`` a construct: ``c`` must be a second-order construct over >= 2
+        first-order constructs and nothing else."""
+        line = self._sources.get(("ind", c, x))
+        items = self._indicators[c]
+        others = [y for y in items if y not in self._indicators]
+        if others:
+            raise self._err(
+                f"{c!r} mixes constructs ({x!r}) and indicators ({others[0]!r}): a higher-order construct "
+                f"is measured by lower-order constructs only", line, x)
+        if len(items) < 2:
+            raise self._err(
+                f"{c!r} is a higher-order construct over one lower-order construct ({x!r}); it needs at "
+                f"least two (or list {x!r}'s items under {c!r})", line, x)
+        if any(y in self._indicators for y in self._indicators[x]):
+            raise self._err(
+                f"{x!r} is itself a higher-order construct: only second-order constructs are supported",
+                line, x)
+
     def _topological(self) -> list[str]:
         """Kahn's algorithm, ties broken by construct order; a cycle raises InputError."""
+        edges = self._edges()
         indeg = {c: 0 for c in self._constructs}
-        for _, t in self._paths:
+        for _, t in edges:
             indeg[t] += 1
         done: list[str] = []
         remaining = list(self._constructs)
@@ -808,17 +908,25 @@ class ModelBuilder:
                 )
             done.append(ready)
             remaining.remove(ready)
-            for f, t in self._paths:
+            for f, t in edges:
                 if f == ready:
                     indeg[t] -= 1
         return done
 
+    def _edges(self) -> list[tuple[str, str]]:
+        """Structural paths plus the edges an interaction implies (iv -> target, moderator -> target)."""
+        out = list(self._paths)
+        for iv, mod, t in self._ints:
+            out += [(iv, t), (mod, t)]
+        return out
+
     def _find_cycle(self, nodes: list[str]) -> list[str]:
-        succ = {c: [t for f, t in self._paths if f == c and t in nodes] for c in nodes}
+        edges = self._edges()
+        succ = {c: [t for f, t in edges if f == c and t in nodes] for c in nodes}
         start = nodes[0]
         # every remaining node has an incoming edge from a remaining node, so walking backwards
         # eventually repeats; walk forward from a node on a cycle instead
-        pred = {c: [f for f, t in self._paths if t == c and f in nodes] for c in nodes}
+        pred = {c: [f for f, t in edges if t == c and f in nodes] for c in nodes}
         seen: list[str] = []
         node = start
         while node not in seen:

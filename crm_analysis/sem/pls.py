@@ -61,15 +61,80 @@ def _check_options(scheme, scaled, max_iter, tol, missing, convergence) -> None:
         raise ParameterError(f"tol: expected a number in (0, 1), got {tol!r}")
 
 
-def _pls_model(model: Model | str) -> Model:
+def _consistent_mask(consistent: Any, m: Model) -> np.ndarray | None:
+    """``consistent=`` as a (J,) bool array over ``m.constructs`` (None: plain PLS)."""
+    if consistent is None or consistent is False:
+        return None
+    if consistent is True:
+        mask = np.array([m.modes[c] == "A" and ":" not in c for c in m.constructs])
+        return mask if mask.any() else None
+    if isinstance(consistent, str) or not isinstance(consistent, Sequence):
+        raise ParameterError(
+            f"consistent: expected True, False or a list of construct names, got {consistent!r}"
+        )
+    unknown = [c for c in consistent if c not in m.constructs]
+    if unknown:
+        raise ParameterError(f"consistent: {unknown} are not constructs of the model ({m.constructs})")
+    formative = [c for c in consistent if m.modes[c] == "B" or ":" in c]
+    if formative:
+        raise ParameterError(
+            f"consistent: {formative} are composites (mode B, '<~'); PLSc corrects only common-factor "
+            f"(reflective, '=~') constructs"
+        )
+    mask = np.array([c in set(consistent) for c in m.constructs])
+    return mask if mask.any() else None
+
+
+@dataclass
+class _Setup:
+    """What a post-estimation procedure needs: the checked model, its PLSc mask, the rows used."""
+
+    model: Model
+    consistent: np.ndarray | None
+    prep: "_Prepared"
+    mu: np.ndarray  # column means of the rows used
+    R: np.ndarray  # indicator correlations (constant and collinear blocks refused)
+    st: core.Structure
+
+
+def _setup(data: pd.DataFrame, model: Model | str, *, what: str, missing: str,
+           consistent: bool | Sequence[str] = False) -> _Setup:
+    """Checks shared by predict_pls, model_fit, micom, blindfolding (in that order: model,
+    ``consistent``, data type, rows, moments)."""
+    m = _pls_model(model, what=what)
+    cmask = _consistent_mask(consistent, m)
+    if not isinstance(data, pd.DataFrame):
+        raise InputError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
+    prep = _prepare(data, m, missing)
+    X = prep.X
+    mu = X.mean(axis=0)
+    R = _check_moments(mu, (X - mu).T @ (X - mu) / len(X), m)
+    return _Setup(m, cmask, prep, mu, R, core.structure_from_model(m))
+
+
+def _pls_model(model: Model | str, *, allow_interactions: bool = False, what: str = "this function") -> Model:
     """The model, refused when PLS cannot estimate it (a construct without a structural path)."""
     m = as_model(model)
+    if m.interactions and not allow_interactions:
+        raise InputError(
+            f"the model has interaction terms ({', '.join(f'{a}:{b}' for a, b, _ in m.interactions)}); "
+            f"{what} does not handle them yet: use sem.estimate_pls(..., interactions=...)"
+        )
+    if m.higher_order and not allow_interactions:
+        raise InputError(
+            f"the model has higher-order constructs ({', '.join(m.higher_order)}); {what} does not "
+            f"handle them (PLSpredict has no published solution for them either): use "
+            f"sem.estimate_pls(..., hoc=...)"
+        )
+    if m.higher_order and m.interactions:
+        raise InputError("a model with both interaction terms and higher-order constructs is not supported")
     if len(m.constructs) < 2 or not m.structural_paths:
         raise InputError(
             "PLS path modelling needs at least two constructs joined by a structural path "
             "(e.g. 'Y ~ X'): the inner proxies are built from neighbouring constructs"
         )
-    linked = {c for pair in m.structural_paths for c in pair}
+    linked = ({c for pair in m.structural_paths for c in pair} | {c for t in m.interactions for c in t}
+              | {d for v in m.higher_order.values() for d in v})
     lonely = [c for c in m.constructs if c not in linked]
     if lonely:
         raise InputError(
@@ -365,10 +430,11 @@ class PLSSummary:
                     (f"{r.n_bootstrap} resamples, {s['ci']} {100 * s['ci_level']:g}% CI, seed={s['seed']}"
                      if r.bootstrap_draws else "none"),
                     f"{r.gof:.4f}",
+                    ("PLSc (consistent) for " + ", ".join(s["consistent"])) if s.get("consistent") else "PLS",
                 ]
             },
             index=["constructs", "indicators", "structural paths", "observations", "inner scheme",
-                   "indicators used", "iterations", "missing values", "bootstrap", "GoF"],
+                   "indicators used", "iterations", "missing values", "bootstrap", "GoF", "estimator"],
         )
         out: list[tuple[str, pd.DataFrame | str]] = [("PLS path model", head)]
         if r.warnings:
@@ -430,6 +496,9 @@ def estimate_pls(
     ci: str = "percentile",
     ci_level: float = 0.95,
     convergence: str = "seminr",
+    consistent: bool | Sequence[str] = False,
+    interactions: str = "two_stage",
+    hoc: str = "two_stage",
 ) -> PLSResult:
     """Estimate a PLS path model (Wold's algorithm, Lohmoeller's formulation).
 
@@ -466,6 +535,23 @@ def estimate_pls(
         ``tol`` (R seminr, SmartPLS). "plspm": R plspm's rule, sum of squared changes of the
         absolute unnormalised weights below ``tol`` (use it, with plspm's ``tol``, to reproduce
         plspm digit for digit).
+    consistent : bool or list of str
+        Consistent PLS (PLSc, Dijkstra & Henseler 2015). ``True`` corrects every reflective
+        (``=~``) construct, a list only the constructs named. The weights and scores stay the
+        PLS composites; each corrected construct's correlations are divided by ``sqrt(rho_A)``
+        (``lv_correlations``), its loadings become ``w sqrt(rho_A) / (w'w)``, and paths, R²,
+        effects, f² and the inner OLS table are computed from the corrected correlations
+        (seminr's ``reflective()`` constructs; SmartPLS' PLSc). Correlations beyond ±1 or
+        rho_A > 1 (an inadmissible solution) are reported in ``warnings``.
+    interactions : {"two_stage", "product_indicator", "orthogonal"}
+        How interaction terms of the model (``Y ~ X + M + X:M``) are built, see
+        :mod:`crm_analysis.sem.interaction`; the interaction construct is named ``"X:M"``.
+        The bootstrap regenerates the interaction columns in every resample.
+    hoc : {"two_stage", "repeated_indicators"}
+        How higher-order constructs (``H =~ A + B`` over constructs ``A``, ``B``) are estimated,
+        see :mod:`crm_analysis.sem.hoc`. Two-stage: the bootstrap re-runs stage 1 in every
+        resample; the lower-order constructs' weights and loadings (stage 1) are appended to
+        ``weights`` and ``loadings`` without bootstrap columns.
 
     Returns
     -------
@@ -495,10 +581,30 @@ def estimate_pls(
     _check_choice(ci, "ci", _CI)
     ci_level = _check_level(ci_level)
     rng = bs.generator(seed)
-    m = _pls_model(model)
+    m = _pls_model(model, allow_interactions=True)
     if not isinstance(data, pd.DataFrame):
         raise InputError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
-    prep = _prepare(data, m, missing)
+    m0 = m
+    ints = None  # generated columns: interaction terms or higher-order constructs
+    stage_opts = dict(scheme=scheme, scaled=True, max_iter=int(max_iter), tol=float(tol), convergence=convergence)
+    if m.interactions:
+        from crm_analysis.sem import interaction
+
+        _check_choice(interactions, "interactions", interaction.METHODS)
+        ints = interaction.prepare(m, interactions, stage_opts)
+    elif m.higher_order:
+        from crm_analysis.sem import hoc as hoc_mod
+
+        _check_choice(hoc, "hoc", hoc_mod.METHODS)
+        ints = hoc_mod.prepare(m, hoc, stage_opts)
+    if ints is not None:
+        prep = _prepare(data, ints.base, missing)
+        X_base = prep.X.copy()
+        prep.X = _generated(ints, X_base)
+        m = ints.model
+    else:
+        prep = _prepare(data, m, missing)
+    cmask = _consistent_mask(consistent, m)
     notes = list(prep.notes)
     if m.covariances:
         notes.append(f"{len(m.covariances)} covariance statement(s) (~~) ignored: PLS does not estimate them")
@@ -510,10 +616,13 @@ def estimate_pls(
     S = (Xc.T @ Xc) / n
     R = _check_moments(mu, S, m)
     opts = dict(scheme=scheme, scaled=bool(scaled), max_iter=int(max_iter), tol=float(tol),
-                convergence=convergence)
+                convergence=convergence, consistent=cmask)
     S = S[None]
     nobs = np.array([float(n)])
     fit = core.fit_batch(S, nobs, st, **opts)
+    if ints is not None:
+        fit["nobs_"] = nobs
+        ints.adjust(fit, st, cmask is not None)
     converged = bool(fit["converged"][0])
     n_iter = int(fit["n_iter"][0])
     if not converged:
@@ -522,12 +631,83 @@ def estimate_pls(
                f"raise max_iter, try scheme='path', or check the model")
         notes.insert(0, msg)
         warnings.warn(msg, ConvergenceWarning, stacklevel=2)
-    settings = dict(opts, missing=missing, bootstrap=int(bootstrap), seed=seed if not
-                    isinstance(seed, np.random.Generator) else "Generator", ci=ci, ci_level=ci_level)
+    if cmask is not None:
+        notes += _inadmissible(fit, cmask, st)
+    settings = dict(opts, consistent=[] if cmask is None else [c for c, k in zip(m.constructs, cmask) if k],
+                    missing=missing, bootstrap=int(bootstrap), seed=seed if not
+                    isinstance(seed, np.random.Generator) else "Generator", ci=ci, ci_level=ci_level,
+                    interactions=interactions if m0.interactions else None, hoc=hoc if m0.higher_order else None)
     result = _build_result(m, st, prep, mu, S[0], R, fit, settings, notes, n_iter, converged)
     if bootstrap:
-        _run_bootstrap(result, st, Xc, opts, int(bootstrap), rng)
+        # repeated indicators are copies: nothing to rebuild per resample, the batched path applies
+        regenerate = ints is not None and getattr(ints, "method", "") != "repeated_indicators"
+        _run_bootstrap(result, st, Xc, opts, int(bootstrap), rng, (ints, X_base, mu) if regenerate else None)
+    if m0.higher_order and hoc == "two_stage":
+        _append_first_stage(result, ints, X_base, consistent)
     return result
+
+
+def _generated(spec, X: np.ndarray, w: np.ndarray | None = None) -> np.ndarray:
+    """The columns of ``spec.model`` (interaction / higher-order stage) from the base items ``X``."""
+    names = list(spec.base.all_indicators) + list(spec.columns)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        A = np.hstack([X, spec.generate(X, w)])
+    return A[:, [names.index(x) for x in spec.model.all_indicators]]
+
+
+def _append_first_stage(res: PLSResult, spec, X: np.ndarray, consistent) -> None:
+    """Two-stage higher-order model: the lower-order constructs' stage-1 weights and loadings."""
+    base = spec.base
+    fit = spec.first_stage(X, _consistent_mask(consistent, base))
+    locs = {d for v in spec.dimensions.values() for d in v}
+    owner = [base.constructs[j] for j in core.structure_from_model(base).block]
+    keep = [i for i, c in enumerate(owner) if c in locs]
+    for table, key in ((res.weights, "weights"), (res.loadings, "loadings")):
+        extra = pd.DataFrame({"construct": [owner[i] for i in keep],
+                              "indicator": [base.all_indicators[i] for i in keep],
+                              "estimate": fit[key][0][keep]})
+        merged = pd.concat([table, extra], ignore_index=True)
+        if key == "weights":
+            res.weights = merged
+        else:
+            res.loadings = merged
+
+
+def _interaction_moments(spec, counts: np.ndarray):
+    """Covariance stack of the data with the generated columns (interaction terms, higher-order
+    stage-1 scores) rebuilt in each resample (``spec = (generator, base item values, full-sample
+    means of all columns)``)."""
+    ints, Xb, mu = spec
+    B = len(counts)
+    p = len(mu)
+    S = np.empty((B, p, p))
+    means = np.empty((B, p))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for b, w in enumerate(counts):
+            A = _generated(ints, Xb, w) - mu
+            nb = w.sum()
+            means[b] = w @ A / nb
+            Ac = A - means[b]
+            S[b] = (Ac.T * w) @ Ac / nb
+    return S, means, counts.sum(axis=1)
+
+
+def _inadmissible(fit: dict, cmask: np.ndarray, st: core.Structure) -> list[str]:
+    """PLSc notes: rho_A above 1 or corrected construct correlations beyond ±1."""
+    cs = st.constructs
+    out = []
+    rho = fit["rho_a"][0]
+    big = [f"{cs[j]} ({rho[j]:.3f})" for j in np.flatnonzero(cmask & (rho > 1))]
+    if big:
+        out.append(f"PLSc: rho_A above 1 for {', '.join(big)}: the consistent loadings exceed the "
+                   f"PLS ones by more than the reliability allows; check the block")
+    Rc = fit["lv_cor"][0]
+    bad = [f"{cs[a]}-{cs[b]} ({Rc[a, b]:.3f})" for a in range(st.J) for b in range(a + 1, st.J)
+           if abs(Rc[a, b]) >= 1]
+    if bad:
+        out.append(f"PLSc: corrected construct correlation(s) beyond ±1: {', '.join(bad)} "
+                   f"(an inadmissible solution; the constructs are not empirically distinct)")
+    return out
 
 
 def _fmt_index(constructs, pairs):
@@ -686,7 +866,8 @@ def _inner_ols(st: core.Structure, RL: np.ndarray, r2: np.ndarray, n: int) -> pd
         k = len(idx)
         df = n - k - 1
         # scores have unit variance: SSR = n (1 - R²), X'X = n Rpp
-        se = np.sqrt((1 - r2[j]) / df * np.diag(np.linalg.inv(Rpp)))
+        with np.errstate(invalid="ignore"):  # PLSc: an inadmissible R² above 1 gives NaN
+            se = np.sqrt((1 - r2[j]) / df * np.diag(np.linalg.inv(Rpp)))
         t = beta / se
         p = 2 * stats.t.sf(np.abs(t), df)
         for i, b_, s_, t_, p_ in zip(idx, beta, se, t, p):
@@ -738,23 +919,27 @@ def _chunks(B: int, n: int, p: int) -> int:
 
 
 def _run_bootstrap(res: PLSResult, st: core.Structure, Xc: np.ndarray, opts: dict, B: int,
-                   rng: np.random.Generator) -> None:
+                   rng: np.random.Generator, ints=None) -> None:
     n, p = Xc.shape
     counts = np.empty((B, n), dtype=np.int32)
     draws: dict[str, list[np.ndarray]] = {}
-    conv, degen = [], []
+    conv, degen, lv_cors = [], [], []
     moments: dict[str, list[np.ndarray]] = {}
     raw_means = res.indicator_means.to_numpy(dtype=float)  # Xc is centred on these
     step = _chunks(B, n, p)
     for s in range(0, B, step):
         c = bs.resample_counts(n, min(step, B - s), rng)
         counts[s:s + len(c)] = c
-        S, means, nobs = core.covariance_stack(Xc, c)
+        S, means, nobs = core.covariance_stack(Xc, c) if ints is None else _interaction_moments(ints, c)
         fit = core.fit_batch(S, nobs, st, **opts)
+        if ints is not None:
+            fit["nobs_"] = nobs
+            ints[0].adjust(fit, st, opts["consistent"] is not None)
         flat = _flatten(fit, st, res._pairs, res._hp)
         ok = fit["converged"]
         conv.append(ok)
         degen.append(fit["degenerate"])
+        lv_cors.append(fit["lv_cor"])
         for k, v in flat.items():
             v = v.astype(float, copy=True)
             v[~ok] = np.nan  # non-converged resamples do not enter the intervals
@@ -774,6 +959,17 @@ def _run_bootstrap(res: PLSResult, st: core.Structure, Xc: np.ndarray, opts: dic
             f"{int(bad.sum())} of {B} bootstrap resamples have a constant indicator (too few "
             f"distinct answers in the resample) and were left out of the standard errors and intervals"
         )
+    if opts.get("consistent") is not None:
+        J = st.J
+        off = ~np.eye(J, dtype=bool)
+        rc = np.concatenate(lv_cors)
+        wild = (np.abs(rc[:, off]) >= 1).any(axis=1) & ok
+        if wild.any():
+            res.warnings.append(
+                f"PLSc: {int(wild.sum())} of {B} bootstrap resamples have a corrected construct "
+                f"correlation beyond ±1 (inadmissible); they are kept, as SmartPLS and seminr do, "
+                f"and widen the intervals"
+            )
     slow = ~ok & ~bad
     if slow.any():
         res.warnings.append(
@@ -784,8 +980,12 @@ def _run_bootstrap(res: PLSResult, st: core.Structure, Xc: np.ndarray, opts: dic
     jc = bs.jackknife_counts(n, seed=rng)
     jack: dict[str, list[np.ndarray]] = {}
     for s in range(0, len(jc), step):
-        S, _, nobs = core.covariance_stack(Xc, jc[s:s + step])
+        S, _, nobs = (core.covariance_stack(Xc, jc[s:s + step]) if ints is None
+                      else _interaction_moments(ints, jc[s:s + step]))
         fit = core.fit_batch(S, nobs, st, **opts)
+        if ints is not None:
+            fit["nobs_"] = nobs
+            ints[0].adjust(fit, st, opts["consistent"] is not None)
         for k, v in _flatten(fit, st, res._pairs, res._hp).items():
             jack.setdefault(k, []).append(v)
     res._jackknife = {k: np.concatenate(v) for k, v in jack.items()}
@@ -875,6 +1075,7 @@ def pls_batch(
     convergence: str = "seminr",
     missing: str = "listwise",
     extras: bool = False,
+    consistent: bool | Sequence[str] = False,
 ) -> PLSBatch:
     """Estimate ``model`` on many resamples of ``data`` at once (bootstrap, permutation, groups).
 
@@ -901,6 +1102,8 @@ def pls_batch(
         replaced by the column means of the full data first.
     extras : bool
         Also compute HTMT, reliability, f², adjusted R², GoF (a little slower).
+    consistent : bool or list of str
+        PLSc, as :func:`estimate_pls`.
 
     Returns
     -------
@@ -923,7 +1126,7 @@ def pls_batch(
     (500,)
     """
     _check_options(scheme, scaled, max_iter, tol, missing, convergence)
-    m = _pls_model(model)
+    m = _pls_model(model, what="pls_batch")
     if not isinstance(data, pd.DataFrame):
         raise InputError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
     if (indices is None) == (counts is None):
@@ -958,7 +1161,7 @@ def pls_batch(
     Xc = X - mu
     Xc[~valid] = 0.0
     opts = dict(scheme=scheme, scaled=bool(scaled), max_iter=int(max_iter), tol=float(tol),
-                convergence=convergence)
+                convergence=convergence, consistent=_consistent_mask(consistent, m))
     step = _chunks(B, n_rows, len(st.indicators))
     parts: dict[str, list[np.ndarray]] = {}
     for s in range(0, B, step):
