@@ -470,8 +470,9 @@ def summarise(raw: pd.DataFrame, conditions: pd.DataFrame | None = None) -> pd.D
     >>> raw = run_replications("X =~ a + b + c\\nY =~ d + e + f\\nY ~ X", {"n": 100}, ["PLS"],
     ...                        replications=5, bootstrap=0)
     >>> table = summarise(raw)
-    >>> table.loc[table["kind"] == "path", ["estimator", "parameter", "used"]].iloc[0].tolist()
-    ['PLS', 'X -> Y', 5]
+    >>> row = table[table["kind"] == "path"].iloc[0]
+    >>> row["estimator"], row["parameter"], int(row["used"])
+    ('PLS', 'X -> Y', 5)
     """
     need = set(_COLUMNS)
     if not isinstance(raw, pd.DataFrame) or not need <= set(raw.columns):
