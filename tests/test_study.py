@@ -1,4 +1,6 @@
 """sem.study: Monte Carlo studies of PLS, PLSc and CB-SEM, serially or on Dask workers."""
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -143,3 +145,36 @@ def test_bad_arguments_name_the_parameter(kwargs, name):
 def test_composite_models_are_refused():
     with pytest.raises(ParameterError, match="model"):
         st.study("X <~ x1 + x2\nY =~ y1 + y2\nY ~ X", {"n": 100}, ["PLS"], replications=2)
+
+
+def test_overview_and_plot():
+    raw = st.run_replications(SIMPLE, {"n": [60, 120]}, ["PLS", "ML"], replications=3, bootstrap=0, seed=1)
+    table = st.summarise(raw)
+    ov = st.overview(table)
+    assert len(ov) == 2 * 2 * 2  # n x estimator x kind
+    pls_path = table.query("estimator == 'PLS' and kind == 'path' and n == 60")["bias"].mean()
+    assert ov.query("estimator == 'PLS' and kind == 'path' and n == 60")["bias"].item() == pytest.approx(pls_path)
+    axes = st.plot_study(table, "bias", lang="zh")
+    assert [a.get_title() for a in axes] == ["载荷", "路径系数"]
+    assert len(axes[0].patches) == 2 * 2  # estimators x sample sizes
+    with pytest.raises(ParameterError, match="statistic"):
+        st.plot_study(table, "median")
+    with pytest.raises(ParameterError, match="by"):
+        st.overview(table, ("loadings_level",))
+
+
+def test_study_notebook_is_bilingual_prose_and_code_only_code(repo_root):
+    import nbformat
+
+    nb = nbformat.read(str(repo_root / "notebooks" / "study.ipynb"), as_version=4)
+    prose = [c for c in nb.cells if c.cell_type == "markdown"]
+    tags = [tuple(c.metadata.get("tags", [])) for c in prose]
+    assert prose and all(t in (("lang-en",), ("lang-zh",)) for t in tags)
+    assert tags.count(("lang-en",)) == tags.count(("lang-zh",))
+    for c in nb.cells:
+        if c.cell_type == "code":
+            assert "Markdown(" not in c.source  # prose lives in the language cells
+    zh = "".join(c.source for c in prose if "lang-zh" in c.metadata["tags"])
+    # Chinese prose takes full-width punctuation next to Chinese characters
+    assert "，" in zh and "。" in zh
+    assert not re.search(r"[\u3400-\u9fff][,;:?!()]|[,;:?!()][\u3400-\u9fff]", zh)

@@ -580,3 +580,71 @@ def study(
     out = summarise(raw)
     out.attrs.update(elapsed=raw.attrs["elapsed"], tasks=raw.attrs["tasks"])
     return out
+
+
+_STAT_LABELS = {"bias": ("bias", "偏差"), "rel_bias": ("relative bias", "相对偏差"), "rmse": ("RMSE", "均方根误差"),
+                "coverage": ("CI coverage", "置信区间覆盖率"), "power": ("power", "检验功效"),
+                "nonconvergence": ("non-convergence rate", "不收敛率"), "improper": ("improper-solution rate", "不当解比率")}
+
+
+def overview(table: pd.DataFrame, by: Sequence[str] = ("n",)) -> pd.DataFrame:
+    """Mean of each statistic over the parameters of a kind: one row per ``by`` x estimator x kind.
+
+    Examples
+    --------
+    >>> raw = run_replications("X =~ a + b + c\\nY =~ d + e + f\\nY ~ X", {"n": 100}, ["PLS"],
+    ...                        replications=3, bootstrap=0)
+    >>> list(overview(summarise(raw))["kind"])
+    ['loading', 'path']
+    """
+    missing = [c for c in (*by, "estimator", "kind") if c not in table.columns]
+    if missing:
+        raise ParameterError(f"by: {missing} are not columns of the study table")
+    stats_cols = ["bias", "rel_bias", "rmse", "coverage", "power", "nonconvergence", "improper"]
+    return (table.groupby([*by, "estimator", "kind"], observed=True, sort=True)[stats_cols].mean()
+            .reset_index())
+
+
+def plot_study(table: pd.DataFrame, statistic: str = "bias", *, by: str = "n", lang: str = "en",
+               level: float | None = None, ax: Any = None) -> Any:
+    """Bar chart of one statistic per estimator, loadings and paths side by side, bars by ``by``.
+
+    ``level`` draws a reference line (e.g. 0.95 for coverage; 0 is drawn for bias).
+
+    Examples
+    --------
+    >>> raw = run_replications("X =~ a + b + c\\nY =~ d + e + f\\nY ~ X", {"n": [60, 120]}, ["PLS"],
+    ...                        replications=3, bootstrap=0)
+    >>> axes = plot_study(summarise(raw), "bias")
+    >>> len(axes)
+    2
+    """
+    import matplotlib.pyplot as plt
+
+    from crm_analysis.i18n import check_lang, t
+
+    check_lang(lang)
+    if statistic not in _STAT_LABELS:
+        raise ParameterError(f"statistic={statistic!r}: expected one of {list(_STAT_LABELS)}")
+    ov = overview(table, (by,))
+    kinds = [k for k in ("loading", "path") if k in set(ov["kind"])]
+    if ax is None:
+        _, ax = plt.subplots(1, len(kinds), figsize=(5 * len(kinds), 3.6), squeeze=False, sharey=True)
+        ax = ax[0]
+    names = {"loading": ("loadings", "载荷"), "path": ("paths", "路径系数")}
+    levels = sorted(ov[by].unique())
+    estimators = [e for e in ov["estimator"].cat.categories if e in set(ov["estimator"])] \
+        if hasattr(ov["estimator"], "cat") else sorted(ov["estimator"].unique())
+    width = 0.8 / max(1, len(levels))
+    for a, kind in zip(ax, kinds):
+        part = ov[ov["kind"] == kind]
+        for i, lev in enumerate(levels):
+            row = part[part[by] == lev].set_index("estimator").reindex(estimators)
+            a.bar(np.arange(len(estimators)) + (i - (len(levels) - 1) / 2) * width, row[statistic], width,
+                  label=f"{by} = {lev}")
+        a.set_xticks(np.arange(len(estimators)), estimators)
+        a.set_title(t(*names[kind], lang))
+        a.axhline(0 if level is None else level, color="0.3", lw=0.8, ls="--" if level is not None else "-")
+        a.set_ylabel(t(*_STAT_LABELS[statistic], lang))
+    ax[0].legend(fontsize="small")
+    return ax
