@@ -38,6 +38,10 @@ _PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
 _DATE_FORMATS = ("%Y%m%d", "%Y-%m-%d", "%Y/%m/%d")
 
 
+def _sum(where: str) -> str:
+    return f"coalesce(sum(r.amount) {where}, 0.0)"
+
+
 def _duckdb() -> Any:
     try:
         import duckdb
@@ -59,7 +63,7 @@ def is_out_of_core_source(source: Any) -> bool:
     if not isinstance(source, (str, Path)):
         return False
     text = str(source)
-    if any(ch in text for ch in "*?["):
+    if "://" in text or any(ch in text for ch in "*?["):
         return True
     p = Path(text)
     return p.is_dir() or p.suffix.lower() in _PARQUET_SUFFIXES + _DB_SUFFIXES
@@ -86,6 +90,8 @@ def _resolve(source: Any, con: Any, table: str | None) -> _Source:
         return _table_in(con, table, "<DuckDB connection>")
     text = str(source)
     p = Path(text)
+    if "://" in text:  # s3://, https://, ...: DuckDB reads it (httpfs), we cannot list it here
+        return _Source(f"read_parquet({_literal(text)})", text)
     if any(ch in text for ch in "*?["):
         files = sorted(_glob.glob(text, recursive=True))
         if not files:
@@ -146,9 +152,9 @@ class Transactions:
     _crm_out_of_core = True  # what rfm / clv_summary / evaluate look for
 
     def __init__(self, con: Any, source: _Source, customer: str, date: str, amount: str, sql: str,
-                 report: ReadReport):
+                 report: ReadReport, threads: int = 1):
         self.con, self.source, self.customer, self.date, self.amount = con, source, customer, date, amount
-        self.sql, self.report = sql, report
+        self.sql, self.report, self.threads = sql, report, threads
 
     def __len__(self) -> int:
         return int(self.report.rows_kept)
@@ -185,7 +191,12 @@ class Transactions:
         ``first_value`` (amount on the first day) and, with two cut-offs, ``window_n`` and
         ``window_sum`` between them (``cutoffs[0] < day <= cutoffs[1]``)."""
         query = customer_totals_sql(self._rows(returns), cutoffs, clv=clv)
-        df = self.con.execute(query).df()
+        before = self.con.execute("SELECT current_setting('threads')").fetchone()[0]
+        self.con.execute(f"SET threads = {self.threads}")
+        try:
+            df = self.con.execute(query).df()
+        finally:
+            self.con.execute(f"SET threads = {int(before)}")
         df = df.set_index("customer")
         df.index.name = self.customer
         return df
@@ -271,15 +282,15 @@ def customer_totals_sql(rows_sql: str, cutoffs: Sequence[int], *, clv: bool = Tr
     cols = ["min(r.day) AS first"]
     for k, c in enumerate(cuts):
         f = f"FILTER (WHERE r.day <= {c})"
-        cols += [f"count(*) {f} AS n_{k}", f"coalesce(sum(r.amount) {f}, 0.0) AS sum_{k}",
+        cols += [f"count(*) {f} AS n_{k}", f"{_sum(f)} AS sum_{k}",
                  f"max(r.day) {f} AS last_{k}"]
         if clv:
             cols.append(f"count(DISTINCT r.day) {f} AS days_{k}")
     if len(cuts) == 2:
         f = f"FILTER (WHERE r.day > {cuts[0]} AND r.day <= {cuts[1]})"
-        cols += [f"count(*) {f} AS window_n", f"coalesce(sum(r.amount) {f}, 0.0) AS window_sum"]
+        cols += [f"count(*) {f} AS window_n", f"{_sum(f)} AS window_sum"]
     if clv:
-        cols.append("coalesce(sum(r.amount) FILTER (WHERE r.day = f.first_day), 0.0) AS first_value")
+        cols.append(f"{_sum('FILTER (WHERE r.day = f.first_day)')} AS first_value")
         joined = ("rows_ r JOIN (SELECT customer, min(day) AS first_day FROM rows_ GROUP BY customer) f "
                   "ON r.customer = f.customer")
     else:
@@ -336,7 +347,7 @@ def _day_expression(con: Any, src: _Source, date: str) -> str:
 
 def open_transactions(source: str | Path | Any, *, customer: str = "customer_id", date: str = "date",
                       amount: str = "dollar_value", returns: str = "drop", missing: str = "drop",
-                      bad_dates: str = "error", table: str | None = None, threads: int | None = None,
+                      bad_dates: str = "error", table: str | None = None, threads: int = 1,
                       memory_limit: str | None = None) -> Transactions:
     """Open transactions stored as Parquet or in DuckDB without loading them.
 
@@ -344,8 +355,9 @@ def open_transactions(source: str | Path | Any, *, customer: str = "customer_id"
     ----------
     source : str, Path or duckdb connection
         A Parquet file, a folder of Parquet files (searched recursively, e.g. a Hive-partitioned
-        data set), a glob (``"tx/2024-*.parquet"``), a DuckDB database file (``.duckdb``, opened
-        read-only) or an open ``duckdb`` connection.
+        data set), a glob (``"tx/2024-*.parquet"``), a URL DuckDB reads (``"s3://bucket/tx/*.parquet"``,
+        with its httpfs extension), a DuckDB database file (``.duckdb``, opened read-only) or an
+        open ``duckdb`` connection (a table or a view of it).
     customer, date, amount : str
         Column names. Dates may be stored as DATE, TIMESTAMP, or as text / numbers in the
         YYYYMMDD or ISO layouts.
@@ -355,9 +367,12 @@ def open_transactions(source: str | Path | Any, *, customer: str = "customer_id"
         error; rows whose date cannot be read an error or dropped.
     table : str, optional
         The table of a DuckDB database / connection (default: ``transactions``, or the only table).
-    threads : int, optional
-        DuckDB threads (default: DuckDB's, all cores). ``1`` adds amounts in file order, as the
-        in-memory path does, so sums agree to the last bit.
+    threads : int
+        DuckDB threads of the per-customer aggregation (checks and counts use the connection's
+        setting). The default 1 adds the amounts in file order, as the in-memory path does: the
+        totals agree with it to the last bit and do not vary from run to run. More threads are
+        faster on a large machine, but the last bits of a sum then depend on how the rows were
+        shared out, which can move a customer tied with others at a quantile boundary.
     memory_limit : str, optional
         DuckDB's memory limit (e.g. ``"2GB"``); beyond it DuckDB spills to a temporary folder.
 
@@ -388,12 +403,10 @@ def open_transactions(source: str | Path | Any, *, customer: str = "customer_id"
     for name, value in (("customer", customer), ("date", date), ("amount", amount)):
         if not isinstance(value, str) or not value:
             raise ParameterError(f"{name}={value!r}: expected a column name (str)")
-    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
         raise ParameterError(f"threads={threads!r}: expected a positive whole number")
     duckdb = _duckdb()
     con = source if type(source).__name__ == "DuckDBPyConnection" else duckdb.connect()
-    if threads is not None:
-        con.execute(f"SET threads = {int(threads)}")
     if memory_limit is not None:
         con.execute(f"SET memory_limit = {_literal(str(memory_limit))}")
     src = _resolve(source, con, table)
@@ -461,7 +474,7 @@ def open_transactions(source: str | Path | Any, *, customer: str = "customer_id"
     report.rows_kept, report.customers = int(kept), int(customers)
     report.first_date = pd.Timestamp(np.datetime64(int(lo), "D"))
     report.last_date = pd.Timestamp(np.datetime64(int(hi), "D"))
-    return Transactions(con, src, customer, date, amount, sql, report)
+    return Transactions(con, src, customer, date, amount, sql, report, threads)
 
 
 def simulate_parquet(path: str | Path, n_customers: int = 1_000_000, n_transactions: int = 10_000_000, *,
