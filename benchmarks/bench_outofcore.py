@@ -8,7 +8,8 @@ The data are written once by ``segment.simulate_parquet`` (chunks of 500,000 cus
 Parquet file each) into ``benchmarks/.data/`` (git-ignored). Each task then runs in a fresh
 interpreter, so each has its own peak memory (``ru_maxrss``, the DuckDB buffers included):
 
-- **duckdb**: ``segment.read_transactions(folder)`` (checks and counts in SQL), ``segment.rfm``
+- **duckdb**: ``segment.open_transactions(folder, memory_limit=...)`` (what ``read_transactions``
+  does with a folder; checks and counts in SQL), ``segment.rfm``
   and ``segment.evaluate`` with all five schemes: DuckDB aggregates, one row per customer
   reaches pandas;
 - **pandas**: ``pyarrow.parquet.read_table(folder).to_pandas(date_as_object=False)`` then the same ``segment.rfm`` and
@@ -32,12 +33,12 @@ DATA = ROOT / "benchmarks" / ".data"
 
 WORKER = textwrap.dedent(r'''
     import json, resource, sys, time
-    folder, engine = sys.argv[1], sys.argv[2]
+    folder, engine, limit = sys.argv[1], sys.argv[2], sys.argv[3]
     import pandas as pd
     from crm_analysis import segment
     t = time.perf_counter()
     if engine == "duckdb":
-        tx = segment.read_transactions(folder)
+        tx = segment.open_transactions(folder, memory_limit=limit or None)
     else:  # dates as datetime64, not Python date objects (pyarrow's default for a DATE column)
         import pyarrow.parquet as pq
         tx = pq.read_table(folder).to_pandas(date_as_object=False)
@@ -53,9 +54,9 @@ WORKER = textwrap.dedent(r'''
 ''')
 
 
-def run(folder: Path, engine: str) -> dict:
-    out = subprocess.run([sys.executable, "-c", WORKER, str(folder), engine], capture_output=True, text=True,
-                         cwd=ROOT)
+def run(folder: Path, engine: str, memory_limit: str = "") -> dict:
+    out = subprocess.run([sys.executable, "-c", WORKER, str(folder), engine, memory_limit], capture_output=True,
+                         text=True, cwd=ROOT)
     if out.returncode:
         raise SystemExit(f"{engine} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -67,6 +68,8 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=None)
     ap.add_argument("--customers", type=int, default=None)
     ap.add_argument("--no-pandas", action="store_true", help="DuckDB only (data too large for memory)")
+    ap.add_argument("--memory-limit", default="", help="DuckDB's memory limit, e.g. 2GB (default: DuckDB's, "
+                                                         "80%% of RAM); past it DuckDB spills to disk")
     args = ap.parse_args()
     rows = args.rows or (1_000_000 if args.quick else 10_000_000)
     customers = args.customers or rows // 10
@@ -83,7 +86,9 @@ def main() -> None:
     size = sum(p.stat().st_size for p in folder.glob("*.parquet")) / 1e6
     print(f"data: {rows:,} transactions, {customers:,} customers, {size:.0f} MB of Parquet; "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    results = {"duckdb": run(folder, "duckdb")}
+    if args.memory_limit:
+        print(f"DuckDB memory limit: {args.memory_limit}")
+    results = {"duckdb": run(folder, "duckdb", args.memory_limit)}
     if not args.no_pandas:
         results["pandas"] = run(folder, "pandas")
     print(f"{'path':8s} {'read s':>7s} {'rfm+evaluate s':>15s} {'total s':>8s} {'peak GB':>8s}")

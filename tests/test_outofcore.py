@@ -171,7 +171,12 @@ def test_simulate_parquet_writes_chunks_with_exact_totals(tmp_path):
     pd.testing.assert_frame_equal(a, b)
     # DuckDB and pandas agree on the simulated data too
     pd.testing.assert_frame_equal(segment.rfm(pd.read_parquet(folder)), segment.rfm(tx), check_index_type=False)
+    rows_capped = segment.simulate_parquet(tmp_path / "sim4", 100, 4000, chunk_rows=1000, seed=4)
+    assert len(list(rows_capped.glob("*.parquet"))) == 4  # 25 customers, about 1000 rows, per file
+    assert len(pd.read_parquet(rows_capped)) == 4000
     with pytest.raises(ParameterError, match="path"):
         segment.simulate_parquet(folder, 250, 4000)
+    with pytest.raises(ParameterError, match="chunk_rows"):
+        segment.simulate_parquet(tmp_path / "sim5", 250, 4000, chunk_rows=0)
     with pytest.raises(ParameterError, match="n_transactions"):
         segment.simulate_parquet(tmp_path / "sim3", 250, 100)

@@ -1,5 +1,6 @@
 """sem.study: Monte Carlo studies of PLS, PLSc and CB-SEM, serially or on Dask workers."""
 import re
+import time
 
 import numpy as np
 import pandas as pd
@@ -38,7 +39,10 @@ def test_same_table_serially_and_with_one_or_two_workers(cluster):
         small_batches = st.study(**args, client=two, batch_size=1)
     cluster.scale(1)
     with Client(cluster) as one:
-        one.wait_for_workers(1)
+        deadline = time.monotonic() + 20
+        while len(one.scheduler_info()["workers"]) != 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(one.scheduler_info()["workers"]) == 1
         single = st.study(**args, client=one, batch_size=4)
     cluster.scale(2)
     for other in (parallel, small_batches, single):

@@ -478,7 +478,7 @@ def open_transactions(source: str | Path | Any, *, customer: str = "customer_id"
 
 
 def simulate_parquet(path: str | Path, n_customers: int = 1_000_000, n_transactions: int = 10_000_000, *,
-                     chunk_customers: int = 500_000, seed: int = 0, start: str = "1997-01-01", days: int = 546,
+                     chunk_customers: int = 500_000, chunk_rows: int = 5_000_000, seed: int = 0, start: str = "1997-01-01", days: int = 546,
                      acquisition_days: int = 90, returns_share: float = 0.0) -> Path:
     """Write synthetic transactions to a folder of Parquet files, one chunk of customers at a time.
 
@@ -492,8 +492,9 @@ def simulate_parquet(path: str | Path, n_customers: int = 1_000_000, n_transacti
         The folder to create (``part-00000.parquet``, ...); it must not hold Parquet files yet.
     n_customers, n_transactions : int
         Totals (``n_transactions >= n_customers``).
-    chunk_customers : int
-        Customers per file.
+    chunk_customers, chunk_rows : int
+        Customers per file at most, and transactions per file at most (about: whichever gives
+        the smaller files).
     seed, start, days, acquisition_days, returns_share
         As :func:`~crm_analysis.segment.simulate_transactions`.
 
@@ -517,8 +518,10 @@ def simulate_parquet(path: str | Path, n_customers: int = 1_000_000, n_transacti
     n = _positive_int("n_customers", n_customers)
     total = _positive_int("n_transactions", n_transactions)
     chunk = _positive_int("chunk_customers", chunk_customers)
+    rows_cap = _positive_int("chunk_rows", chunk_rows)
     if total < n:
         raise ParameterError(f"n_transactions={total}: must be at least n_customers={n} (one purchase each)")
+    chunk = max(1, min(chunk, (rows_cap * n) // total))
     folder = Path(path)
     if folder.exists() and (not folder.is_dir() or any(folder.glob("*.parquet"))):
         raise ParameterError(f"path={str(folder)!r}: exists and is not an empty folder; choose a new one")

@@ -463,7 +463,9 @@ def summarise(raw: pd.DataFrame, conditions: pd.DataFrame | None = None) -> pd.D
     (mean - truth), ``rel_bias`` (bias / truth; NaN for a zero truth), ``rmse``, ``coverage``
     (share of intervals containing the truth), ``power`` (share of intervals excluding 0: the
     type-I error rate where the truth is 0), ``nonconvergence`` (share not converged, failures
-    included) and ``improper`` (share of converged fits with an improper solution).
+    included) and ``improper`` (share of converged fits with an improper solution: for CB-SEM
+    lavaan's definition, ``CBSEMResult.is_proper``; for PLS and PLSc a loading beyond ±1 or a
+    construct correlation of ±1 or beyond, PLSc's inadmissible solution).
 
     Examples
     --------
