@@ -45,7 +45,8 @@ def test_same_table_serially_and_with_one_or_two_workers(cluster):
         assert len(one.scheduler_info()["workers"]) == 1
         single = st.study(**args, client=one, batch_size=4)
     cluster.scale(2)
-    for other in (parallel, small_batches, single):
+    by_address = st.study(**args, client=cluster.scheduler_address)  # a scheduler address string
+    for other in (parallel, small_batches, single, by_address):
         pd.testing.assert_frame_equal(serial, other)
     # a different seed gives different numbers (the seed is really used)
     assert not np.allclose(serial["mean"], st.study(**{**args, "seed": 12})["mean"])
