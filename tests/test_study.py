@@ -37,6 +37,8 @@ def test_same_table_serially_and_with_one_or_two_workers(cluster):
         parallel = st.study(**args, client=two, batch_size=2)
         assert parallel.attrs["tasks"] == 6  # 2 conditions x 3 batches: work really was cut up
         small_batches = st.study(**args, client=two, batch_size=1)
+        auto = st.study(**args, client=two)  # about four tasks per worker thread: 12 / 8 -> 2 per task
+        assert auto.attrs["tasks"] == 6
     cluster.scale(1)
     with Client(cluster) as one:
         deadline = time.monotonic() + 20
@@ -46,7 +48,7 @@ def test_same_table_serially_and_with_one_or_two_workers(cluster):
         single = st.study(**args, client=one, batch_size=4)
     cluster.scale(2)
     by_address = st.study(**args, client=cluster.scheduler_address)  # a scheduler address string
-    for other in (parallel, small_batches, single, by_address):
+    for other in (parallel, small_batches, auto, single, by_address):
         pd.testing.assert_frame_equal(serial, other)
     # a different seed gives different numbers (the seed is really used)
     assert not np.allclose(serial["mean"], st.study(**{**args, "seed": 12})["mean"])

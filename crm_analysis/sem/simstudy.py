@@ -411,7 +411,7 @@ def run_replications(
             if c is None:
                 batch_size = R
             else:
-                workers = max(1, sum(w.get("nthreads", 1) for w in c.scheduler_info()["workers"].values()))
+                workers = max(1, sum(c.nthreads().values()))  # worker threads of the whole cluster
                 # about four batches per worker thread: few enough to amortise the overhead,
                 # enough to balance the load
                 batch_size = max(1, math.ceil(len(conditions) * R / (4 * workers)))
