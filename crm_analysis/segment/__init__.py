@@ -1,6 +1,8 @@
 """Customer segmentations on transactions, and how well each tells valuable customers apart.
 
-- :func:`read_transactions` / :func:`check_transactions`: read and check a transactions file.
+- :func:`read_transactions` / :func:`check_transactions`: read and check a transactions file;
+  Parquet files, folders, globs and DuckDB databases stay on disk (:func:`open_transactions`,
+  aggregated per customer by DuckDB; :func:`simulate_parquet` writes large synthetic sets).
 - :func:`rfm`: recency, frequency, monetary per customer with the seed's 8-class mean split
   (重要价值客户 ... 一般挽留客户) and quintile scores with named segments.
 - :func:`pareto`: Buttle's strategically significant customers (80/20);
@@ -32,6 +34,7 @@ from crm_analysis.segment.evaluate import EvaluationResult, evaluate, split_peri
 from crm_analysis.segment import fair
 from crm_analysis.segment.fair import FairComparison, fair_comparison
 from crm_analysis.segment.metrics import adjusted_rand, auc, captured_share, gini, lift, lorenz_curve, stability
+from crm_analysis.segment.outofcore import Transactions, open_transactions, simulate_parquet
 from crm_analysis.segment.names import SCHEMES, recommended_actions, segment_names, translate
 from crm_analysis.segment.plots import plot_agreement, plot_lorenz, plot_segments
 from crm_analysis.segment.reader import ReadReport, TransactionWarning, check_transactions, read_transactions
@@ -45,5 +48,5 @@ __all__ = [
     "clv_summary", "evaluate", "fit_bgnbd", "fit_gamma_gamma", "gamma_gamma_loglik", "gini", "idic", "lift",
     "lorenz_curve", "mean_split", "pareto", "plot_agreement", "plot_lorenz", "plot_segments", "purchase_rate", "quintile_scores", "read_transactions",
     "recommended_actions", "rfm", "score", "segment_names", "simulate_transactions", "split_periods",
-    "stability", "translate",
+    "stability", "translate", "Transactions", "open_transactions", "simulate_parquet",
 ]

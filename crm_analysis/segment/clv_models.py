@@ -105,6 +105,8 @@ def clv_summary(tx: pd.DataFrame, customer: str = "customer_id", date: str = "da
     a                    1      2.0  4.0            20.0
     b                    0      0.0  3.0             0.0
     """
+    if getattr(tx, "_crm_out_of_core", False):  # Parquet / DuckDB: aggregated by DuckDB (segment.outofcore)
+        return tx.clv_summary(calibration_end, unit_days)
     _check_unit_days(unit_days)
     return _summary_upto(tx, customer, date, amount, calibration_end, unit_days)[0]
 

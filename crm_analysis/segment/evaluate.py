@@ -213,8 +213,10 @@ def _segment_codes(labels: pd.Categorical) -> np.ndarray:
 
 def _schemes_for(table: pd.DataFrame, prep: Prepared, end_day: int, horizon_units: float, schemes: Sequence[str],
                  pareto_share: float, idic_quantiles: tuple[float, float],
-                 warm: CLVResult | None = None, keys_from: Prepared | None = None
-                 ) -> tuple[dict[str, pd.Categorical], CLVResult | None]:
+                 warm: CLVResult | None = None, keys_from: Prepared | None = None,
+                 summary: pd.DataFrame | None = None) -> tuple[dict[str, pd.Categorical], CLVResult | None]:
+    """Each scheme's segments of ``table``; ``summary``: the CLV summary when already computed
+    (out of core), else it is computed from ``prep``."""
     out: dict[str, pd.Categorical] = {}
     fit = None
     for scheme in schemes:
@@ -228,7 +230,9 @@ def _schemes_for(table: pd.DataFrame, prep: Prepared, end_day: int, horizon_unit
             out[scheme] = idic(table[["monetary", "frequency", "tenure"]], value_quantile=idic_quantiles[0],
                                potential_quantile=idic_quantiles[1])["segment_idic"].array
         elif scheme == "clv":
-            summary = summary_from_prepared(prep, end_day, 7.0, keys_from=keys_from).reindex(table.index)
+            if summary is None:
+                summary = summary_from_prepared(prep, end_day, 7.0, keys_from=keys_from)
+            summary = summary.reindex(table.index)
             if warm is None:
                 fit = clv_from_summary(summary, horizon_units, calibration_end=from_day(end_day))
             else:  # later: the calibration models score the longer histories (same rule, later data)
@@ -294,6 +298,9 @@ def evaluate(tx: pd.DataFrame, customer: str = "customer_id", date: str = "date"
     >>> tx = simulate_transactions(2000, 20000, seed=3)  # doctest: +SKIP
     >>> evaluate(tx, calibration_end="1997-09-30").summary()  # doctest: +SKIP
     """
+    if getattr(tx, "_crm_out_of_core", False):  # Parquet / DuckDB: aggregated by DuckDB (segment.outofcore)
+        return tx.evaluate(calibration_end, holdout_end, schemes, pareto_share=pareto_share,
+                           idic_quantiles=idic_quantiles, returns=returns)
     schemes = _check_schemes(schemes)
     if (not isinstance(idic_quantiles, (tuple, list)) or len(idic_quantiles) != 2):
         raise ParameterError(f"idic_quantiles={idic_quantiles!r}: expected (value_quantile, potential_quantile)")
@@ -323,7 +330,6 @@ def evaluate(tx: pd.DataFrame, customer: str = "customer_id", date: str = "date"
     table = rfm_from_prepared(cal, cal_end + 1)  # calibration customers, in code order
     hold_value = hold_value_all[cal_present]
     hold_count = hold_count_all[cal_present]
-    bought = (hold_count > 0).astype(float)
     table = table.assign(holdout_revenue=hold_value, holdout_transactions=hold_count)
 
     # both CLV summaries share one sort of the full data's (customer, day) keys
@@ -334,6 +340,15 @@ def evaluate(tx: pd.DataFrame, customer: str = "customer_id", date: str = "date"
     later = rfm_from_prepared(upto, hold_end + 1)
     seg_all, _ = _schemes_for(later, upto, hold_end, horizon_units, schemes, pareto_share, tuple(idic_quantiles),
                               warm=fit, keys_from=prep)
+    return _judge(schemes, table, later, hold_value, hold_count, seg_cal, seg_all, fit, periods, notes)
+
+
+def _judge(schemes: tuple[str, ...], table: pd.DataFrame, later: pd.DataFrame, hold_value: np.ndarray,
+           hold_count: np.ndarray, seg_cal: dict[str, pd.Categorical], seg_all: dict[str, pd.Categorical],
+           fit: CLVResult | None, periods: dict[str, pd.Timestamp], notes: list[str]) -> EvaluationResult:
+    """Judge the calibration segments on the holdout (the tables of :class:`EvaluationResult`),
+    whichever engine aggregated the transactions (numpy here, DuckDB in :mod:`.outofcore`)."""
+    bought = (hold_count > 0).astype(float)
     pos = later.index.get_indexer(table.index)
     seg_later = {k: pd.Categorical(v).take(pos)
                  for k, v in seg_all.items()}

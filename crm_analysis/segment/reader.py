@@ -518,6 +518,11 @@ def read_transactions(path: str | Path, *, customer: str = "customer_id", date: 
                       sheet: str | int | None = None, header_row: int | None = None) -> pd.DataFrame:
     """Read a transactions file (CSV, TSV, semicolon- or whitespace-separated; Excel, SPSS, Stata), checked and typed.
 
+    A Parquet file, a folder of them, a glob or a DuckDB database / connection is not loaded: it
+    is opened by :func:`~crm_analysis.segment.outofcore.open_transactions`, which returns a
+    :class:`~crm_analysis.segment.outofcore.Transactions` handle that ``rfm``, ``clv_summary`` and
+    ``evaluate`` aggregate in DuckDB (one row per customer reaches pandas).
+
     Parameters
     ----------
     path : str or Path
@@ -564,6 +569,10 @@ def read_transactions(path: str | Path, *, customer: str = "customer_id", date: 
     >>> tx.attrs["read_report"].rows_kept, tx["customer_id"].nunique()  # doctest: +SKIP
     (69659, 23570)
     """
+    from crm_analysis.segment import outofcore  # Parquet, folders, globs, DuckDB: aggregated where they lie
+    if outofcore.is_out_of_core_source(path):
+        return outofcore.open_transactions(path, customer=customer, date=date, amount=amount, returns=returns,
+                                           missing=missing, bad_dates=bad_dates)
     path = Path(path)
     frame, problems = _read_text_table(path, encoding, sep=sep, decimal=decimal, sheet=sheet, header_row=header_row)
     errors = [p for p in problems if getattr(p, "severity", "error") == "error"]

@@ -328,6 +328,8 @@ def rfm(tx: pd.DataFrame, customer: str = "customer_id", date: str = "date", amo
     a                  1          2      40.0
     b                  6          1       5.0
     """
+    if getattr(tx, "_crm_out_of_core", False):  # Parquet / DuckDB: aggregated by DuckDB (segment.outofcore)
+        return tx.rfm(asof, returns=returns)
     prep = prepare(tx, customer, date, amount, returns=returns)
     # rows are quoted by index label only while they line up with tx (returns='drop' removes some)
     asof_day = check_asof(prep, asof, date, tx.index if len(prep.day) == len(tx) else None)

@@ -10,7 +10,8 @@
 - :func:`micom`: measurement invariance of composites (MICOM) for two groups.
 - :func:`model_fit`: SRMR, d_ULS, d_G and the bootstrap test of exact fit.
 - :func:`predict_pls`, :func:`cvpat`: PLSpredict and the cross-validated predictive ability test.
-- :func:`simulate`: seeded data from a known model.
+- :func:`simulate`: seeded data from a known model; :func:`study`: Monte Carlo studies of the
+  estimators over a design grid (serially or on a Dask cluster).
 - CB-SEM (``crm_analysis.sem.cbsem``): maximum likelihood with lavaan's conventions and optimum
   (ML, MLM, MLR, FIML), loaded on first use.
 
@@ -49,6 +50,7 @@ __all__ = [
     "simple_slopes",
     "simulate",
     "implied_covariance",
+    "study",
     "ConvergenceWarning",
     "estimate_cbsem",
     "estimate_cbsem_multigroup",
@@ -78,6 +80,7 @@ _LAZY = {
     "ModelFit": "crm_analysis.sem.fit_measures",
     "simulate": "crm_analysis.sem.simulation",
     "implied_covariance": "crm_analysis.sem.simulation",
+    "study": "crm_analysis.sem.simstudy",
     "estimate_cbsem": "crm_analysis.sem.cbsem",
     "estimate_cbsem_multigroup": "crm_analysis.sem.cbsem",
     "CBSEMResult": "crm_analysis.sem.cbsem",
