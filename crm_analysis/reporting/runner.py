@@ -21,6 +21,7 @@ from typing import Any, Iterator
 
 from ..errors import ParameterError
 from .context import RESULTS_FILE, RUN_DIR_ENV
+from .exports import parse_formats, write_exports
 from .lang_cells import source_for
 from ..readers import READ_OPTIONS_ENV, ReadOptions
 from .notes import KERNEL_STARTUP, LANG_ENV, collect_into_results, summary_lines
@@ -41,6 +42,7 @@ class RunRequest:
     lang: str = "en"
     strict: bool = False  # any warning fails the run
     reading: dict[str, Any] = field(default_factory=dict)  # how data files are read (readers.ReadOptions)
+    formats: tuple[str, ...] = ("html",)  # also report.pdf, tables.xlsx, slides.pptx (exports.py)
 
 
 @dataclass
@@ -76,7 +78,7 @@ def prepare_run(notebook: str, given: dict[str, Any] | None = None, *, text_name
                 output_dir: str | Path | None = None, run_name: str | None = None, lang: str | None = None,
                 with_code: bool = False, reports_dir: str | Path | None = None,
                 base_dir: Path | None = None, strict: bool = False,
-                reading: dict[str, Any] | None = None) -> RunRequest:
+                reading: dict[str, Any] | None = None, formats: Any = None) -> RunRequest:
     """Validate everything about a run before any kernel starts."""
     spec = get_notebook(notebook)
     given = dict(given or {})
@@ -96,7 +98,7 @@ def prepare_run(notebook: str, given: dict[str, Any] | None = None, *, text_name
         output_dir = Path(reports_dir or default_reports_dir()) / f"{spec.name}-{run_name or stamp}"
     return RunRequest(spec=spec, parameters=values, output_dir=Path(output_dir).resolve(),
                       with_code=with_code, lang=str(values.get("lang", "en")), strict=strict,
-                      reading=ReadOptions(**(reading or {})).to_dict())
+                      reading=ReadOptions(**(reading or {})).to_dict(), formats=parse_formats(formats))
 
 
 def kernel_name() -> str:
@@ -218,6 +220,7 @@ def execute(request: RunRequest, *, command: list[str] | None = None) -> RunOutc
         page = notebook_to_html(nb, title=title, meta_line=meta, parameters=request.parameters,
                                 with_code=request.with_code, lang=request.lang, notes=notes)
         (tmp / "report.html").write_text(page, "utf-8")
+        write_exports(tmp, request.formats, title=title, lang=request.lang)
         if not results_path.exists():
             results_path.write_text("{}\n", "utf-8")
         if final.exists():  # never overwrite an earlier report: keep it beside the new one
