@@ -89,6 +89,11 @@ __all__ = [
     "satisfaction_model",
     "style_verdicts",
     "survey_columns",
+    "track",
+    "Tracking",
+    "split_waves",
+    "trend_reading",
+    "plot_trend",
 ]
 
 # the analyses import the PLS engine (and plotting); load them on first use
@@ -115,6 +120,11 @@ _LAZY = {
     "plot_interaction": "crm_analysis.csi.interaction_plot",
     "ecsi_synthetic": "crm_analysis.csi.synthetic",
     "ModelComparison": "crm_analysis.csi.compare",
+    "track": "crm_analysis.csi.tracking",
+    "Tracking": "crm_analysis.csi.tracking",
+    "split_waves": "crm_analysis.csi.tracking",
+    "trend_reading": "crm_analysis.csi.tracking",
+    "plot_trend": "crm_analysis.csi.tracking",
 }
 
 
