@@ -172,6 +172,17 @@ def _markdown_blocks(text: str) -> list[tuple]:
         if m:
             flush()
             blocks.append(("heading", len(m.group(1)), m.group(2)))
+        elif line.strip().startswith("|"):  # a pipe table
+            flush()
+            rows = []
+            while i < len(lines) and lines[i].strip().startswith("|"):
+                cells = [c.strip() for c in lines[i].strip().strip("|").split("|")]
+                if not all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c):
+                    rows.append([_plain(c) for c in cells])
+                i += 1
+            if rows:
+                blocks.append(("table", Table(caption="", header=rows[0], rows=rows[1:])))
+            continue
         elif line.strip().startswith("$$"):
             flush()
             formula = [line.strip()[2:]]
@@ -213,9 +224,7 @@ def read_document(run_dir: str | Path, *, title: str | None = None, subtitle: st
             continue  # exercises' solutions: not part of a client document
         if cell.cell_type == "markdown":
             for block in _markdown_blocks(cell.source):
-                if block[0] == "heading":
-                    last_heading = block[2]
-                doc.blocks.append(block)
+                last_heading = _add(doc, block, last_heading)
             continue
         if cell.cell_type != "code":
             continue
@@ -228,10 +237,20 @@ def read_document(run_dir: str | Path, *, title: str | None = None, subtitle: st
                 doc.blocks.append(("image", base64.b64decode(data["image/png"])))
             elif "text/markdown" in data:
                 for block in _markdown_blocks(str(data["text/markdown"])):
-                    if block[0] == "heading":
-                        last_heading = block[2]
-                    doc.blocks.append(block)
+                    last_heading = _add(doc, block, last_heading)
     return doc
+
+
+def _add(doc: Document, block: tuple, last_heading: str) -> str:
+    """Append a Markdown block; a table takes the heading above it as caption. Returns the heading."""
+    if block[0] == "heading":
+        last_heading = block[2]
+    elif block[0] == "md" and (m := re.match(r"^\*\*(.{2,80}?)\*\*", block[1])):
+        last_heading = m.group(1)  # a bold lead-in names the table under it
+    elif block[0] == "table" and not block[1].caption:
+        block[1].caption = last_heading
+    doc.blocks.append(block)
+    return last_heading
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -318,6 +337,9 @@ def provenance_rows(doc: Document) -> list[tuple[str, str]]:
     for name, info in (p.get("inputs") or {}).items():
         rows.append((f"{_w('file', doc.lang)}: {name}", f"{Path(str(info.get('path', ''))).name} "
                      f"(SHA-256 {info.get('sha256', '')}, {info.get('bytes', '')} bytes)"))
+    for entry in doc.results.get("input_files") or []:  # files a notebook read beyond its input parameters
+        rows.append((f"{_w('file', doc.lang)}: {entry.get('role', '')}".rstrip(": "),
+                     f"{Path(str(entry.get('name', ''))).name} (SHA-256 {entry.get('sha256', '')})"))
     inputs = set((p.get("inputs") or {}))
     for name, value in (p.get("parameters") or {}).items():
         if name in inputs or (isinstance(value, str) and ("/" in value or "\\" in value)):
@@ -469,7 +491,7 @@ def typst_source(doc: Document, folder: Path) -> str:
         '#show heading.where(level: 2): set text(size: 12.5pt, fill: rgb("#1f5a96"))',
         '#show heading.where(level: 3): set text(size: 11pt, fill: rgb("#1f5a96"))',
         # the shipped CJK font has one weight: bold is drawn with a thin outline
-        '#show strong: it => text(stroke: 0.03em + black, it.body)',
+        '#show strong: it => text(stroke: 0.02em + black, it.body)',
         '#show heading: it => text(stroke: 0.03em + rgb("#1f5a96"), it)',
         # cover
         "#v(5cm)",

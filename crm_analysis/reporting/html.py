@@ -55,8 +55,23 @@ def _client_copy(nb: Any, with_code: bool) -> Any:
             cell.outputs = [o for o in cell.get("outputs", [])
                             if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
         cells.append(cell)
-    nb.cells = cells
+    # the one-screen summary (a cell tagged "summary", computed last) opens the client report
+    nb.cells = ([c for c in cells if "summary" in c.get("metadata", {}).get("tags", [])]
+                + [c for c in cells if "summary" not in c.get("metadata", {}).get("tags", [])])
     return nb
+
+
+def shown_value(value: Any) -> str:
+    """A parameter's value as a client may see it: a file by its name, never its path."""
+    import os
+
+    if isinstance(value, str) and (os.sep in value or "/" in value) and (os.path.isabs(value) or os.path.exists(value)):
+        return os.path.basename(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(shown_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {shown_value(v)}" for k, v in value.items()) + "}"
+    return repr(value)
 
 
 def notes_box(notes: list[dict[str, Any]] | None, lang: str = "en") -> str:
@@ -90,8 +105,15 @@ def notebook_to_html(nb: Any, *, title: str, meta_line: str, parameters: dict[st
     body, _ = exporter.from_notebook_node(fold_hidden_cells(_client_copy(nb, with_code), lang))
     body = _NUMERIC_CELL.sub(r'<td class="num">\1</td>', body)
     body = render_math(body)  # LaTeX of the prose → MathML (no MathJax, no network)
-    rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(repr(v))}</td></tr>"
+    rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(shown_value(v))}</td></tr>"
                    for k, v in parameters.items())
+    # the common parameters: the client's title, and client / wave / author under it
+    title = str(parameters.get("title") or title)
+    people = [(("客户", "Client"), parameters.get("client")), (("调查期", "Wave"), parameters.get("wave")),
+              (("作者", "Author"), parameters.get("author"))]
+    shown = [f"{zh if lang == 'zh' else en}{'：' if lang == 'zh' else ': '}{v}" for (zh, en), v in people if v]
+    if shown:
+        meta_line = " · ".join(shown) + " · " + meta_line
     label = "参数" if lang == "zh" else "Parameters"
     return (
         "<!DOCTYPE html>\n"
