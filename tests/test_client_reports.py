@@ -91,7 +91,7 @@ def test_csi_report_shows_labels_not_ids(csi_run):
 def test_csi_appendix_has_vif_f2_cross_loadings_fornell_larcker(csi_run):
     html = (csi_run / "report.html").read_text("utf-8")
     appendix = html[html.index("附录"):]
-    for heading in ("VIF", "f² 效应量", "交叉载荷", "Fornell-Larcker"):
+    for heading in ("VIF", "f² 效应量", "交叉载荷", "Fornell-Larcker 准则"):
         assert heading in appendix
     results = json.loads((csi_run / "results.json").read_text("utf-8"))
     assert results["vif"] and results["f_squared"] and results["cross_loadings"] and results["fornell_larcker"]
