@@ -192,3 +192,14 @@ def test_cli_run_writes_every_format(tmp_path, monkeypatch):
     for name in ("report.html", "report.pdf", "tables.xlsx", "slides.pptx"):
         assert (out / name).is_file(), name
     assert main(["run", "demo", "--format", "pdf,odt", "--reports-dir", str(tmp_path / "r")]) == 2
+
+
+def test_index_shows_title_client_wave_author_and_the_exports(tmp_path):
+    from crm_analysis.reporting.index import write_index
+
+    run = make_run(tmp_path / "csi-a")
+    exports.write_exports(run, ["pdf"])
+    page = write_index(tmp_path).read_text("utf-8")
+    assert "顾客满意度报告" in page and "ACME 公司 · 2026 Q3 · Analyst" in page
+    assert "csi-a/report.pdf" in page
+    assert "/home/someone" not in page and "wave1.csv" in page  # parameters by file name
