@@ -74,6 +74,10 @@ def test_csi_report_opens_with_the_summary(csi_run):
     assert "对网络的满意度指数" in summary and "优先行动" in summary and "模型质量" in summary
     assert summary.count("<li>") >= 3  # the top three actions
     results = json.loads((csi_run / "results.json").read_text("utf-8"))
+    prov = json.loads((csi_run / "provenance.json").read_text("utf-8"))
+    appendix = html[html.index("附录：输入文件"):]  # the input files by name, with their SHA-256
+    assert "ecsi_synthetic.csv" in appendix and prov["inputs"]["data"]["sha256"] in appendix
+    assert "network.yaml" in appendix
     assert len(results["summary"]["actions"]) == 3 and results["summary"]["verdict"]
     assert results["summary"]["client"] == "华东移动"
 
@@ -144,6 +148,8 @@ def test_tracking_on_wave_files(tmp_path):
     assert {f["name"] for f in results["input_files"]} == {"2025.csv", "2026.csv"}
     html = (out / "report.html").read_text("utf-8")
     assert "ACME" in html and html.index("Summary") < html.index("The waves")
+    appendix = html[html.index("Appendix: input files"):]
+    assert "2025.csv" in appendix and "2026.csv" in appendix
     assert not internal_references(html)
     # a missing wave file is refused before any kernel starts, naming the entry
     (tmp_path / "bad.yaml").write_text("waves:\n  - {name: a, data: nope.csv}\n", "utf-8")

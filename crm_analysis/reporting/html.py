@@ -74,6 +74,28 @@ def shown_value(value: Any) -> str:
     return repr(value)
 
 
+def input_files(provenance: dict[str, Any], results: dict[str, Any] | None = None) -> list[tuple[str, str]]:
+    """(file name, SHA-256) of every input of a run: its input parameters (provenance.json) and the
+    files a notebook read on its own (``results["input_files"]``, e.g. survey waves)."""
+    import os
+
+    files = [(os.path.basename(str(v.get("path", ""))), str(v.get("sha256", "")))
+             for v in (provenance.get("inputs") or {}).values()]
+    files += [(os.path.basename(str(e.get("name", ""))), str(e.get("sha256", "")))
+              for e in (results or {}).get("input_files") or []]
+    return list(dict.fromkeys(files))
+
+
+def inputs_appendix(inputs: list[tuple[str, str]] | None, lang: str = "en") -> str:
+    """The appendix naming the input files (never their paths) with their SHA-256."""
+    if not inputs:
+        return ""
+    heading = "附录：输入文件" if lang == "zh" else "Appendix: input files"
+    head = ("<tr><th>文件</th><th>SHA-256</th></tr>" if lang == "zh" else "<tr><th>file</th><th>SHA-256</th></tr>")
+    rows = "".join(f"<tr><td>{html.escape(n)}</td><td><code>{html.escape(h)}</code></td></tr>" for n, h in inputs)
+    return f'<section class="inputs" style="max-width:1100px;margin:0 auto;padding:0 2rem 2rem 2rem"><h2>{heading}</h2><table>{head}{rows}</table></section>'
+
+
 def notes_box(notes: list[dict[str, Any]] | None, lang: str = "en") -> str:
     """The warnings and notes of a run as a box for the top of the report ('' when none)."""
     if not notes:
@@ -89,7 +111,8 @@ def notes_box(notes: list[dict[str, Any]] | None, lang: str = "en") -> str:
 
 
 def notebook_to_html(nb: Any, *, title: str, meta_line: str, parameters: dict[str, Any],
-                     with_code: bool = False, lang: str = "en", notes: list[dict[str, Any]] | None = None) -> str:
+                     with_code: bool = False, lang: str = "en", notes: list[dict[str, Any]] | None = None,
+                     inputs: list[tuple[str, str]] | None = None) -> str:
     """Render an executed notebook as one self-contained HTML page.
 
     Without ``with_code`` the code cells (inputs) are left out: the client version. ``notes``
@@ -123,5 +146,6 @@ def notebook_to_html(nb: Any, *, title: str, meta_line: str, parameters: dict[st
         f'<header class="report"><h1>{html.escape(title)}</h1><div class="meta">{html.escape(meta_line)}</div>'
         f'<details class="params"><summary>{label}</summary><table>{rows}</table></details></header>'
         f"<main>{notes_box(notes, lang)}{body}</main>"
+        f"{inputs_appendix(inputs, lang)}"
         f"<footer>crm-analysis · {html.escape(meta_line)} · provenance.json</footer></body></html>\n"
     )

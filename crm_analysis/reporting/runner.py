@@ -164,7 +164,7 @@ def execute(request: RunRequest, *, command: list[str] | None = None) -> RunOutc
     import nbformat
     import papermill as pm
 
-    from .html import notebook_to_html
+    from .html import input_files, notebook_to_html
     from .provenance import build_provenance
 
     logging.getLogger("papermill").setLevel(logging.ERROR)  # we validate parameters ourselves
@@ -218,7 +218,8 @@ def execute(request: RunRequest, *, command: list[str] | None = None) -> RunOutc
         title = spec.title_in(request.lang)
         meta = f"{spec.name} · {started.strftime('%Y-%m-%d %H:%M')}"
         page = notebook_to_html(nb, title=title, meta_line=meta, parameters=request.parameters,
-                                with_code=request.with_code, lang=request.lang, notes=notes)
+                                with_code=request.with_code, lang=request.lang, notes=notes,
+                                inputs=input_files(provenance, results))
         (tmp / "report.html").write_text(page, "utf-8")
         write_exports(tmp, request.formats, title=title, lang=request.lang)
         if not results_path.exists():
