@@ -106,7 +106,9 @@ def test_csi_exports_and_no_internal_references(csi_run):
     from openpyxl import load_workbook
     from pptx import Presentation
 
-    pdf_text = "\n".join(p.extract_text() for p in pypdf.PdfReader(str(csi_run / "report.pdf")).pages)
+    pages = [p.extract_text() for p in pypdf.PdfReader(str(csi_run / "report.pdf")).pages]
+    pdf_text = "\n".join(pages)
+    assert "摘要" in pages[1] and "优先行动" in pages[1] and "目录" in pages[2]  # cover, summary, contents
     assert "网络满意度报告" in pdf_text and "对网络的满意度" in pdf_text and "华东移动" in pdf_text
     assert "ecsi_synthetic.csv" in pdf_text and "network.yaml" in pdf_text  # the appendix names the files
     wb = load_workbook(str(csi_run / "tables.xlsx"))

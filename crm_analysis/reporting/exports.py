@@ -73,6 +73,7 @@ class Document:
     title: str
     lang: str
     subtitle: str = ""
+    summary_blocks: int = 0  # the first blocks come from the summary cell (shown before the contents)
     blocks: list[tuple] = field(default_factory=list)  # ("heading", level, text) | ("md", text) | ("table", Table) | ("image", bytes)
     results: dict[str, Any] = field(default_factory=dict)
     provenance: dict[str, Any] = field(default_factory=dict)
@@ -228,6 +229,7 @@ def read_document(run_dir: str | Path, *, title: str | None = None, subtitle: st
             continue
         if cell.cell_type != "code":
             continue
+        is_summary = "summary" in cell.get("metadata", {}).get("tags", []) and len(doc.blocks) == doc.summary_blocks
         for out in cell.get("outputs", []):
             data = out.get("data") or {}
             if "text/html" in data and "<table" in str(data["text/html"]):
@@ -238,6 +240,8 @@ def read_document(run_dir: str | Path, *, title: str | None = None, subtitle: st
             elif "text/markdown" in data:
                 for block in _markdown_blocks(str(data["text/markdown"])):
                     last_heading = _add(doc, block, last_heading)
+        if is_summary:
+            doc.summary_blocks = len(doc.blocks)
     return doc
 
 
@@ -504,11 +508,10 @@ def typst_source(doc: Document, folder: Path) -> str:
         src.append(f"#text(size: 12pt)[#strong({_q(label)}): #{_q(value)}] \\")
     src += ["#pagebreak()",
             '#set page(numbering: "1 / 1", number-align: center)',
-            "#counter(page).update(1)",
-            f"#outline(title: {_q(_w('contents', lang))}, depth: 2)",
-            "#pagebreak()"]
-    images = 0
-    for block in doc.blocks:
+            "#counter(page).update(1)"]
+    images = [0]
+
+    def emit(block: tuple) -> None:
         kind = block[0]
         if kind == "heading":
             level = min(block[1], 3)
@@ -526,10 +529,19 @@ def typst_source(doc: Document, folder: Path) -> str:
         elif kind == "table":
             src.append(_table_typst(block[1]))
         elif kind == "image":
-            images += 1
-            name = f"figure{images}.png"
+            images[0] += 1
+            name = f"figure{images[0]}.png"
             (folder / name).write_bytes(block[1])
             src.append(f'#align(center)[#image("{name}", width: 85%)]')
+
+    # the one-screen summary first, then the table of contents, then the report
+    for block in doc.blocks[:doc.summary_blocks]:
+        emit(block)
+    if doc.summary_blocks:
+        src.append("#pagebreak()")
+    src += [f"#outline(title: {_q(_w('contents', lang))}, depth: 2)", "#pagebreak()"]
+    for block in doc.blocks[doc.summary_blocks:]:
+        emit(block)
     prov = provenance_rows(doc)
     if prov:
         src.append(f"= {_inline_typst(_w('provenance', lang), math)}")
