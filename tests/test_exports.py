@@ -203,3 +203,20 @@ def test_index_shows_title_client_wave_author_and_the_exports(tmp_path):
     assert "顾客满意度报告" in page and "ACME 公司 · 2026 Q3 · Analyst" in page
     assert "csi-a/report.pdf" in page
     assert "/home/someone" not in page and "wave1.csv" in page  # parameters by file name
+
+
+@pytest.mark.slow
+def test_cli_report_writes_the_formats_for_every_run(tmp_path, monkeypatch):
+    from crm_analysis.cli import main
+    from tests.helpers.notebooks import make_notebook
+
+    folder = tmp_path / "notebooks"
+    make_notebook(folder, "demo")
+    monkeypatch.setenv("CRM_ANALYSIS_NOTEBOOKS", str(folder))
+    suite = tmp_path / "suite.yaml"
+    suite.write_text("runs:\n  - {notebook: demo, name: a}\n  - {notebook: demo, name: b, lang: zh}\n", "utf-8")
+    assert main(["report", "-f", str(suite), "--no-progress", "--reports-dir", str(tmp_path / "r"),
+                 "--format", "xlsx,pptx"]) == 0
+    for name in ("demo-a", "demo-b"):
+        assert (tmp_path / "r" / name / "tables.xlsx").is_file() and (tmp_path / "r" / name / "slides.pptx").is_file()
+        assert not (tmp_path / "r" / name / "report.pdf").exists()
