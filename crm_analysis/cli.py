@@ -37,6 +37,11 @@ def _add_read_options(p: argparse.ArgumentParser, *, for_run: bool = False) -> N
                                                                "(default 1)")
 
 
+def _add_format(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", default="html", metavar="html,pdf,xlsx,pptx",
+                   help="what to write beside report.html: pdf (report.pdf), xlsx (tables.xlsx), pptx (slides.pptx)")
+
+
 def _read_options(args: argparse.Namespace) -> dict[str, Any]:
     from .readers import ReadOptions, parse_sheet
 
@@ -89,7 +94,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         outcome = run_notebook(args.notebook, given, text_names=text_names, output_dir=args.output_dir,
                                run_name=args.name, lang=args.lang, with_code=args.with_code,
                                reports_dir=args.reports_dir, base_dirs=base_dirs, force=args.force,
-                               command=sys.argv, strict=args.strict, reading=_read_options(args))
+                               command=sys.argv, strict=args.strict, reading=_read_options(args),
+                               formats=args.format)
     _print_warnings(outcome)
     if not outcome.ok:
         print(f"error: {outcome.error}", file=sys.stderr)
@@ -131,7 +137,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         base_dir = Path(args.suite_file).resolve().parent
         reports_dir = args.reports_dir or (base_dir / suite["reports_dir"] if suite.get("reports_dir") else None)
     requests = prepare_suite(runs, base_dir=base_dir, reports_dir=Path(reports_dir) if reports_dir else None,
-                             strict=args.strict, reading=_read_options(args))
+                             strict=args.strict, reading=_read_options(args), formats=args.format)
     outcomes = run_suite(requests, progress=not args.no_progress, command=sys.argv)
     failed = [o for o in outcomes if not o.ok]
     for o in outcomes:
@@ -204,6 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("zh", "en"), help="report language (sets the notebook's lang parameter)")
     p.add_argument("--with-code", action="store_true", help="keep code cells in the HTML report")
     p.add_argument("--strict", action="store_true", help="a warning raised while the notebook runs fails the run")
+    _add_format(p)
     _add_read_options(p, for_run=True)
     p.add_argument("--force", action="store_true",
                    help="use an existing --output-dir that is not a report (it is moved aside to NAME.previous)")
@@ -217,6 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reports-dir", help="folder holding run folders and index.html (default reports/)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--strict", action="store_true", help="a warning raised while a notebook runs fails that run")
+    _add_format(p)
     _add_read_options(p, for_run=True)
     p.set_defaults(func=cmd_report)
 

@@ -89,9 +89,9 @@ REFERENCES: dict[str, str] = {
                   "importance-performance map analysis. Industrial Management & Data Systems, 116(9), 1865-1886.",
     "vandenberg2000": "Vandenberg, R. J., & Lance, C. E. (2000). A review and synthesis of the measurement "
                       "invariance literature. Organizational Research Methods, 3(1), 4-70.",
-    "seeds": "The project's source articles (../shared/seeds/, digest in ../shared/SOURCES.md): 000 CRM grading "
-             "from primary to advanced; 002 five-level customer relationship management; 003 CRM frameworks "
-             "(RFM, IDIC, Buttle, CSI models).",
+    "seeds": "Chinese practitioner articles on CRM: 客户关系管理等级分类：从初级到高级 (CRM grading from primary "
+             "to advanced); 客户关系五级管理 (five-level customer relationship management); 客户关系管理的体系框架"
+             "分析 (CRM frameworks: RFM, IDIC, Buttle, CSI models).",
 }
 
 _E = Entry
@@ -380,7 +380,7 @@ _SHORT: dict[str, str] = {
     "hughes1994": "Hughes 1994", "fader2005": "Fader et al. 2005a", "fader2005gg": "Fader et al. 2005b",
     "peppers1999": "Peppers et al. 1999", "buttle2009": "Buttle 2009", "hubert1985": "Hubert & Arabie 1985",
     "efron1993": "Efron & Tibshirani 1993", "henseler2009": "Henseler et al. 2009", "ringle2016": "Ringle & Sarstedt 2016",
-    "vandenberg2000": "Vandenberg & Lance 2000", "seeds": "seeds 000-003",
+    "vandenberg2000": "Vandenberg & Lance 2000", "seeds": "CRM practitioner articles",
 }
 
 

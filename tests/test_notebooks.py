@@ -15,10 +15,12 @@ pytestmark = pytest.mark.slow
 SPECS = list_notebooks()
 # what each notebook's results.json must hold (the issues name these)
 RESULT_KEYS = {
-    "csi": ("paths", "r_squared", "reliability", "htmt", "index", "ipma", "fit"),
+    "csi": ("paths", "r_squared", "reliability", "htmt", "index", "ipma", "fit", "summary", "vif", "f_squared",
+            "cross_loadings", "fornell_larcker"),
+    "tracking": ("waves", "changes", "invariance", "driver_changes", "summary"),
     "frameworks": ("segment_counts", "evaluation"),
     "maturity": ("grades", "reliability", "kappa", "guttman"),
-    "tour": ("rows_read", "customers", "timeline"),
+    "tour": ("rows_read", "customers", "timeline", "summary"),
 }
 
 

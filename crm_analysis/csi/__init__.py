@@ -29,11 +29,13 @@ from crm_analysis.csi.presets import (
     DEFAULT_PREFIXES,
     LABELS,
     PresetModel,
+    item_labels,
     label,
     labels,
     match_prefix,
     preset,
     presets,
+    report_labels,
     satisfaction_model,
 )
 from crm_analysis.csi.survey import (
@@ -67,8 +69,10 @@ __all__ = [
     "ipma",
     "ipma_reading",
     "henseler_p",
+    "item_labels",
     "label",
     "labels",
+    "report_labels",
     "match_prefix",
     "measurement_summary",
     "n_parameters",
@@ -85,6 +89,13 @@ __all__ = [
     "satisfaction_model",
     "style_verdicts",
     "survey_columns",
+    "track",
+    "top_actions",
+    "quality_verdict",
+    "Tracking",
+    "split_waves",
+    "trend_reading",
+    "plot_trend",
 ]
 
 # the analyses import the PLS engine (and plotting); load them on first use
@@ -111,6 +122,13 @@ _LAZY = {
     "plot_interaction": "crm_analysis.csi.interaction_plot",
     "ecsi_synthetic": "crm_analysis.csi.synthetic",
     "ModelComparison": "crm_analysis.csi.compare",
+    "track": "crm_analysis.csi.tracking",
+    "top_actions": "crm_analysis.csi.summary",
+    "quality_verdict": "crm_analysis.csi.summary",
+    "Tracking": "crm_analysis.csi.tracking",
+    "split_waves": "crm_analysis.csi.tracking",
+    "trend_reading": "crm_analysis.csi.tracking",
+    "plot_trend": "crm_analysis.csi.tracking",
 }
 
 

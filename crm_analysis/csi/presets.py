@@ -55,7 +55,7 @@ from crm_analysis.i18n import check_lang
 from crm_analysis.sem.model import Model, ModelBuilder
 
 __all__ = ["PresetModel", "preset", "presets", "satisfaction_model", "LABELS", "DEFAULT_PREFIXES", "label", "labels",
-           "match_prefix"]
+           "item_labels", "report_labels", "match_prefix"]
 
 #: Bilingual labels of the constructs used by the presets (and of any model using these ids).
 LABELS: dict[str, tuple[str, str]] = {
@@ -503,3 +503,38 @@ def labels(model: Any, lang: str = "en") -> dict[str, str]:
     'Perceived performance (value)'
     """
     return {c: label(c, lang, model) for c in model.constructs}
+
+
+def item_labels(model: Any, lang: str = "en", wording: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``{item: label}`` for the items that have one: the model file's ``labels`` first, else the
+    question's wording from an SPSS/Stata file (``Survey.labels``); items with neither are left out.
+
+    Examples
+    --------
+    >>> from crm_analysis.sem import Model
+    >>> m = Model("S =~ s1 + s2")
+    >>> m.item_labels = {"s1": ("Overall satisfaction", "总体满意度")}
+    >>> item_labels(m, "zh", wording={"s2": "Compared with the ideal"})
+    {'s1': '总体满意度', 's2': 'Compared with the ideal'}
+    """
+    check_lang(lang)
+    own = getattr(model, "item_labels", None) or {}
+    out = {}
+    for item in model.all_indicators:
+        if item in own:
+            out[item] = own[item][1] if lang == "zh" else own[item][0]
+        elif wording and wording.get(item) and wording[item] != item:
+            out[item] = str(wording[item])
+    return out
+
+
+def report_labels(model: Any, lang: str = "en", wording: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Every id a report may show (items and constructs) → its label in ``lang``: what the
+    tables, figures and readings of a report take as ``labels=``.
+
+    Examples
+    --------
+    >>> report_labels(preset("ecsi"), "zh")["Loyalty"]
+    '顾客忠诚'
+    """
+    return {**item_labels(model, lang, wording), **labels(model, lang)}

@@ -301,7 +301,7 @@ def style_verdicts(frame: pd.DataFrame, digits: int = 3, *, lang: str = "en",
         raise ParameterError("style_verdicts: the table has no verdict column")
     shown = frame.copy()
     name = (lambda c: labels.get(c, c)) if labels else (lambda c: c)
-    for col in ("construct", "construct_1", "construct_2"):
+    for col in ("construct", "construct_1", "construct_2", "indicator", "item"):
         if col in shown.columns:
             shown[col] = [name(c) for c in shown[col]]
     if shown.index.name == "construct":

@@ -207,7 +207,7 @@ def resolve_model(model: Any, columns: Sequence[str] | None = None) -> Model:
         return preset(text, columns=columns)
     if any(op in text for op in ("=~", "<~", "~")):
         return Model(text)
-    if text.lower().endswith((".txt", ".lav", ".model", ".sem")) or "/" in text or "\\" in text:
+    if text.lower().endswith((".txt", ".lav", ".model", ".sem", ".yaml", ".yml")) or "/" in text or "\\" in text:
         return _model_file(Path(text))
     import difflib
 
@@ -222,7 +222,55 @@ def resolve_model(model: Any, columns: Sequence[str] | None = None) -> Model:
 def _model_file(path: Path) -> Model:
     if not path.is_file():
         raise InputError(f"model file {str(path)!r} not found")
+    if path.suffix.lower() in (".yaml", ".yml"):
+        return _yaml_model(path)
     return Model(path.read_text(encoding="utf-8"))
+
+
+def _yaml_model(path: Path) -> Model:
+    """A model file in YAML: ``model:`` (lavaan-style text) and optional ``labels:``, a mapping of
+    construct and item ids to ``{en: ..., zh: ...}`` (or one text for both languages).
+
+    The model gets ``labels`` (constructs, as the presets have) and ``item_labels`` (items), both
+    ``{id: (en, zh)}``; a missing language falls back to the other one.
+    """
+    import yaml
+
+    where = f"model file {path.name!r}"
+    try:
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise InputError(f"{where}: not valid YAML: {exc}") from None
+    if not isinstance(spec, dict) or not isinstance(spec.get("model"), str):
+        raise InputError(f"{where}: expected a mapping with 'model:' (lavaan-style text) and optional 'labels:'")
+    unknown = set(spec) - {"model", "labels"}
+    if unknown:
+        raise InputError(f"{where}: unknown key(s) {sorted(unknown)}; expected 'model' and 'labels'")
+    model = Model(spec["model"])
+    given = spec.get("labels") or {}
+    if not isinstance(given, dict):
+        raise InputError(f"{where}: 'labels' must map construct and item ids to {{en: ..., zh: ...}}")
+    items = set(model.all_indicators)
+    constructs, item_labels = {}, {}
+    for key, value in given.items():
+        key = str(key)
+        if isinstance(value, str):
+            pair = (value, value)
+        elif isinstance(value, dict) and set(value) <= {"en", "zh"} and value:
+            en, zh = value.get("en"), value.get("zh")
+            pair = (str(en if en is not None else zh), str(zh if zh is not None else en))
+        else:
+            raise InputError(f"{where}: label of {key!r}: expected {{en: ..., zh: ...}} or one text, got {value!r}")
+        if key in model.constructs:
+            constructs[key] = pair
+        elif key in items:
+            item_labels[key] = pair
+        else:
+            raise InputError(f"{where}: labels: {key!r} is neither a construct nor an item of the model "
+                             f"(constructs: {', '.join(model.constructs)})")
+    model.labels = constructs
+    model.item_labels = item_labels
+    return model
 
 
 def n_parameters(model: Model, estimator: str = "pls") -> int:

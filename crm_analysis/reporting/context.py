@@ -23,9 +23,11 @@ def run_dir() -> Path | None:
     return Path(value) if value else None
 
 
-def save_figure(fig: Any, name: str) -> Any:
+def save_figure(fig: Any, name: str, title: str | None = None) -> Any:
     """Save ``fig`` (a matplotlib Figure, or an Axes/seaborn grid holding one) as PNG and SVG.
 
+    ``title`` (default: the figure's own title, else its first axes' title) is recorded in
+    ``figures/index.json``, in the order the figures were saved: the slides use it.
     Returns ``fig`` so that the notebook still displays it.
     """
     folder = run_dir()
@@ -41,7 +43,22 @@ def save_figure(fig: Any, name: str) -> Any:
     for ext in ("png", "svg"):
         figure.savefig(out / f"{name}.{ext}", bbox_inches="tight",
                        metadata={"Date": None} if ext == "svg" else None)
+    index_path = out / "index.json"
+    index = json.loads(index_path.read_text("utf-8")) if index_path.exists() else {}
+    index.pop(name, None)
+    index[name] = title or _figure_title(figure) or ""
+    index_path.write_text(json.dumps(index, ensure_ascii=False, indent=2), "utf-8")
     return fig
+
+
+def _figure_title(figure: Any) -> str:
+    suptitle = getattr(figure, "_suptitle", None)
+    if suptitle is not None and suptitle.get_text():
+        return suptitle.get_text()
+    for ax in getattr(figure, "axes", []):
+        if ax.get_title():
+            return ax.get_title()
+    return ""
 
 
 def save_results(results: dict[str, Any], headline: str | None = None) -> dict[str, Any]:

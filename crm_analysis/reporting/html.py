@@ -55,8 +55,45 @@ def _client_copy(nb: Any, with_code: bool) -> Any:
             cell.outputs = [o for o in cell.get("outputs", [])
                             if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
         cells.append(cell)
-    nb.cells = cells
+    # the one-screen summary (a cell tagged "summary", computed last) opens the client report
+    nb.cells = ([c for c in cells if "summary" in c.get("metadata", {}).get("tags", [])]
+                + [c for c in cells if "summary" not in c.get("metadata", {}).get("tags", [])])
     return nb
+
+
+def shown_value(value: Any) -> str:
+    """A parameter's value as a client may see it: a file by its name, never its path."""
+    import os
+
+    if isinstance(value, str) and (os.sep in value or "/" in value) and (os.path.isabs(value) or os.path.exists(value)):
+        return os.path.basename(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(shown_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {shown_value(v)}" for k, v in value.items()) + "}"
+    return repr(value)
+
+
+def input_files(provenance: dict[str, Any], results: dict[str, Any] | None = None) -> list[tuple[str, str]]:
+    """(file name, SHA-256) of every input of a run: its input parameters (provenance.json) and the
+    files a notebook read on its own (``results["input_files"]``, e.g. survey waves)."""
+    import os
+
+    files = [(os.path.basename(str(v.get("path", ""))), str(v.get("sha256", "")))
+             for v in (provenance.get("inputs") or {}).values()]
+    files += [(os.path.basename(str(e.get("name", ""))), str(e.get("sha256", "")))
+              for e in (results or {}).get("input_files") or []]
+    return list(dict.fromkeys(files))
+
+
+def inputs_appendix(inputs: list[tuple[str, str]] | None, lang: str = "en") -> str:
+    """The appendix naming the input files (never their paths) with their SHA-256."""
+    if not inputs:
+        return ""
+    heading = "附录：输入文件" if lang == "zh" else "Appendix: input files"
+    head = ("<tr><th>文件</th><th>SHA-256</th></tr>" if lang == "zh" else "<tr><th>file</th><th>SHA-256</th></tr>")
+    rows = "".join(f"<tr><td>{html.escape(n)}</td><td><code>{html.escape(h)}</code></td></tr>" for n, h in inputs)
+    return f'<section class="inputs" style="max-width:1100px;margin:0 auto;padding:0 2rem 2rem 2rem"><h2>{heading}</h2><table>{head}{rows}</table></section>'
 
 
 def notes_box(notes: list[dict[str, Any]] | None, lang: str = "en") -> str:
@@ -74,7 +111,8 @@ def notes_box(notes: list[dict[str, Any]] | None, lang: str = "en") -> str:
 
 
 def notebook_to_html(nb: Any, *, title: str, meta_line: str, parameters: dict[str, Any],
-                     with_code: bool = False, lang: str = "en", notes: list[dict[str, Any]] | None = None) -> str:
+                     with_code: bool = False, lang: str = "en", notes: list[dict[str, Any]] | None = None,
+                     inputs: list[tuple[str, str]] | None = None) -> str:
     """Render an executed notebook as one self-contained HTML page.
 
     Without ``with_code`` the code cells (inputs) are left out: the client version. ``notes``
@@ -90,8 +128,15 @@ def notebook_to_html(nb: Any, *, title: str, meta_line: str, parameters: dict[st
     body, _ = exporter.from_notebook_node(fold_hidden_cells(_client_copy(nb, with_code), lang))
     body = _NUMERIC_CELL.sub(r'<td class="num">\1</td>', body)
     body = render_math(body)  # LaTeX of the prose → MathML (no MathJax, no network)
-    rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(repr(v))}</td></tr>"
+    rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(shown_value(v))}</td></tr>"
                    for k, v in parameters.items())
+    # the common parameters: the client's title, and client / wave / author under it
+    title = str(parameters.get("title") or title)
+    people = [(("客户", "Client"), parameters.get("client")), (("调查期", "Wave"), parameters.get("wave")),
+              (("作者", "Author"), parameters.get("author"))]
+    shown = [f"{zh if lang == 'zh' else en}{'：' if lang == 'zh' else ': '}{v}" for (zh, en), v in people if v]
+    if shown:
+        meta_line = " · ".join(shown) + " · " + meta_line
     label = "参数" if lang == "zh" else "Parameters"
     return (
         "<!DOCTYPE html>\n"
@@ -101,5 +146,6 @@ def notebook_to_html(nb: Any, *, title: str, meta_line: str, parameters: dict[st
         f'<header class="report"><h1>{html.escape(title)}</h1><div class="meta">{html.escape(meta_line)}</div>'
         f'<details class="params"><summary>{label}</summary><table>{rows}</table></details></header>'
         f"<main>{notes_box(notes, lang)}{body}</main>"
+        f"{inputs_appendix(inputs, lang)}"
         f"<footer>crm-analysis · {html.escape(meta_line)} · provenance.json</footer></body></html>\n"
     )

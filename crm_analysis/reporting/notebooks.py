@@ -84,6 +84,7 @@ class Parameter:
     choices: tuple[Any, ...] | None = None
     is_input: bool = False  # an input file: must exist, is hashed into provenance
     maybe_input: bool = False  # a name (e.g. a preset) or an input file: resolved and hashed if it is a file
+    input_list: bool = False  # a list of {name, data}: every `data` is an input file (e.g. survey waves)
 
     @property
     def optional(self) -> bool:
@@ -172,11 +173,12 @@ def load_spec(path: Path, name: str | None = None) -> NotebookSpec:
     choices = {k: tuple(v) for k, v in meta.get("choices", {}).items()}
     inputs = set(meta.get("inputs", []))
     names_or_inputs = set(meta.get("inputs_or_names", []))
+    input_lists = set(meta.get("input_lists", []))
     params = {}
     for p in parse_parameters_cell(tagged[0].source, f"{path.name}: parameters cell"):
         params[p.name] = Parameter(p.name, p.type, p.default, p.help, choices.get(p.name), p.name in inputs,
-                                   p.name in names_or_inputs)
-    unknown = (inputs | names_or_inputs | set(choices)) - set(params)
+                                   p.name in names_or_inputs, p.name in input_lists)
+    unknown = (inputs | names_or_inputs | input_lists | set(choices)) - set(params)
     if unknown:
         raise ParameterError(f"{path}: metadata names parameters the parameters cell lacks: {sorted(unknown)}")
     title = meta.get("title", {})

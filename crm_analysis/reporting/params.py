@@ -136,6 +136,25 @@ def resolve_input(param: Parameter, value: Any, base_dir: Path) -> Any:
     return str(path)
 
 
+def resolve_input_list(param: Parameter, value: Any, base_dir: Path) -> list[dict[str, Any]]:
+    """A list of ``{name, data}`` (e.g. survey waves): every ``data`` made absolute and checked."""
+    if not isinstance(value, list) or len(value) < 1:
+        raise ParameterError(f"parameter {param.name!r}: expected a list of {{name: ..., data: FILE}}, got {value!r}")
+    out = []
+    for i, entry in enumerate(value, 1):
+        if not isinstance(entry, dict) or not entry.get("data") or entry.get("name") in (None, ""):
+            raise ParameterError(f"parameter {param.name!r}: entry {i}: expected {{name: ..., data: FILE}}, got {entry!r}")
+        extra = set(entry) - {"name", "data"}
+        if extra:
+            raise ParameterError(f"parameter {param.name!r}: entry {i}: unknown key(s) {sorted(extra)}; expected name, data")
+        where = Parameter(f"{param.name}[{i}].data", "str", None)
+        out.append({"name": str(entry["name"]), "data": resolve_input(where, entry["data"], base_dir)})
+    names = [e["name"] for e in out]
+    if len(set(names)) != len(names):
+        raise ParameterError(f"parameter {param.name!r}: wave names must differ, got {names}")
+    return out
+
+
 def validate_parameters(spec: NotebookSpec, given: dict[str, Any], *, text_names: set[str] | None = None,
                         base_dir: Path | None = None, base_dirs: dict[str, Path] | None = None) -> dict[str, Any]:
     """Check ``given`` against the notebook's declared parameters; return the full parameter set.
@@ -170,5 +189,7 @@ def validate_parameters(spec: NotebookSpec, given: dict[str, Any], *, text_names
             value = resolve_input(param, value, folder)
         elif param.maybe_input and isinstance(value, str) and (folder / value).expanduser().is_file():
             value = resolve_input(param, value, folder)
+        elif param.input_list and value is not None:
+            value = resolve_input_list(param, value, folder)
         values[name] = value
     return values

@@ -21,6 +21,7 @@ from typing import Any, Iterator
 
 from ..errors import ParameterError
 from .context import RESULTS_FILE, RUN_DIR_ENV
+from .exports import parse_formats, write_exports
 from .lang_cells import source_for
 from ..readers import READ_OPTIONS_ENV, ReadOptions
 from .notes import KERNEL_STARTUP, LANG_ENV, collect_into_results, summary_lines
@@ -46,6 +47,7 @@ class RunRequest:
     reading: dict[str, Any] = field(default_factory=dict)  # how data files are read (readers.ReadOptions)
     explicit_output: bool = False  # --output-dir given: an existing run there is moved aside, not renamed
     notes: list[str] = field(default_factory=list)  # said before the run (e.g. an optional section skipped)
+    formats: tuple[str, ...] = ("html",)  # also report.pdf, tables.xlsx, slides.pptx (exports.py)
 
 
 @dataclass
@@ -84,7 +86,7 @@ def prepare_run(notebook: str, given: dict[str, Any] | None = None, *, text_name
                 with_code: bool = False, reports_dir: str | Path | None = None,
                 base_dir: Path | None = None, base_dirs: dict[str, Path] | None = None,
                 force: bool = False, strict: bool = False,
-                reading: dict[str, Any] | None = None) -> RunRequest:
+                reading: dict[str, Any] | None = None, formats: Any = None) -> RunRequest:
     """Validate everything about a run before any kernel starts."""
     spec = get_notebook(notebook)
     given = dict(given or {})
@@ -114,7 +116,8 @@ def prepare_run(notebook: str, given: dict[str, Any] | None = None, *, text_name
         check_writable(Path(output_dir).resolve().parent, "reports folder")
     return RunRequest(spec=spec, parameters=values, output_dir=Path(output_dir).resolve(),
                       with_code=with_code, lang=str(values.get("lang", "en")), explicit_output=explicit,
-                      notes=notes, strict=strict, reading=reading_options)
+                      notes=notes, strict=strict, reading=reading_options,
+                      formats=parse_formats(formats))
 
 
 def kernel_name() -> str:
@@ -171,7 +174,7 @@ def execute(request: RunRequest, *, command: list[str] | None = None) -> RunOutc
     import nbformat
     import papermill as pm
 
-    from .html import notebook_to_html
+    from .html import input_files, notebook_to_html
     from .provenance import build_provenance
 
     logging.getLogger("papermill").setLevel(logging.ERROR)  # we validate parameters ourselves
@@ -236,8 +239,10 @@ def execute(request: RunRequest, *, command: list[str] | None = None) -> RunOutc
         title = spec.title_in(request.lang)
         meta = f"{spec.name} · {started.strftime('%Y-%m-%d %H:%M')}" + "".join(f" · note: {n}" for n in request.notes)
         page = notebook_to_html(nb, title=title, meta_line=meta, parameters=request.parameters,
-                                with_code=request.with_code, lang=request.lang, notes=notes)
+                                with_code=request.with_code, lang=request.lang, notes=notes,
+                                inputs=input_files(provenance, results))
         (tmp / "report.html").write_text(page, "utf-8")
+        write_exports(tmp, request.formats, title=title, lang=request.lang)
         if not results_path.exists():
             results_path.write_text("{}\n", "utf-8")
         moved = None

@@ -58,14 +58,16 @@ def load_suite(path: str | Path) -> dict[str, Any]:
 
 
 def prepare_suite(runs: list[dict[str, Any]], *, base_dir: Path, reports_dir: Path | None,
-                  strict: bool = False, reading: dict[str, Any] | None = None) -> list[RunRequest]:
+                  strict: bool = False, reading: dict[str, Any] | None = None,
+                  formats: Any = None) -> list[RunRequest]:
     requests = []
     for i, run in enumerate(runs, 1):
         try:
             requests.append(prepare_run(run["notebook"], run.get("parameters", {}), run_name=run.get("name"),
                                         lang=run.get("lang"), with_code=run.get("with_code", False) is True,
                                         output_dir=run.get("output_dir"), reports_dir=reports_dir,
-                                        base_dir=base_dir, strict=strict, reading=reading))
+                                        base_dir=base_dir, strict=strict, reading=reading,
+                                        formats=formats))
         except CRMAnalysisError as exc:  # a parameter, or an input file's problems (checked like validate)
             raise type(exc)(f"run {i} ({run['notebook']}): {exc}") from None
     return requests

@@ -60,8 +60,8 @@ HEADERS: dict[str, tuple[str, str]] = {
 COUNT_COLUMNS = {"n", "k", "df", "delta_df", "n_boot", "n_items", "customers", "segments", "errors", "missing",
                  "rows", "resampled_n"}
 
-# Columns (and an index of that name) that hold construct ids, shown under their labels.
-LABELLED_COLUMNS = ("construct", "construct_1", "construct_2", "from", "to")
+# Columns (and an index of that name) that hold construct or item ids, shown under their labels.
+LABELLED_COLUMNS = ("construct", "construct_1", "construct_2", "from", "to", "indicator", "item")
 
 
 def header(column: Any, lang: str = "en") -> str:
@@ -155,8 +155,8 @@ def show_table(frame: pd.DataFrame | pd.Series, lang: str = "en", *,
         for col in LABELLED_COLUMNS:
             if col in frame.columns:
                 frame[col] = [labels.get(v, v) for v in frame[col]]
-        if frame.index.name == "construct":
-            frame.index = pd.Index([labels.get(v, v) for v in frame.index], name="construct")
+        if frame.index.name in LABELLED_COLUMNS:
+            frame.index = pd.Index([labels.get(v, v) for v in frame.index], name=frame.index.name)
     shown = [c for c in frame.columns if not (c in columns and columns[c] is None)]
     data = frame[shown]
     counts = COUNT_COLUMNS | set(counts)

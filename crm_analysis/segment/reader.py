@@ -66,7 +66,9 @@ class ReadReport:
 
     def summary(self) -> pd.DataFrame:
         """Tidy table: one row per quantity (``item``, ``value``)."""
-        rows = [("source", self.source), ("rows read", self.rows_read), ("rows kept", self.rows_kept),
+        # a report names the file, never its path (provenance.json keeps the path and its hash)
+        source = self.source if self.source.startswith("<") else Path(self.source).name
+        rows = [("source", source), ("rows read", self.rows_read), ("rows kept", self.rows_kept),
                 ("customers", self.customers), ("first date", self.first_date), ("last date", self.last_date),
                 ("negative amounts", self.negative), ("missing amounts", self.missing),
                 ("zero amounts", self.zero)]
