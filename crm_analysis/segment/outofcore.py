@@ -279,11 +279,14 @@ def customer_totals_sql(rows_sql: str, cutoffs: Sequence[int], *, clv: bool = Tr
     cuts = [int(c) for c in cutoffs]
     if not cuts or len(cuts) > 2:
         raise ParameterError(f"cutoffs: expected one or two days, got {list(cutoffs)!r}")
-    cols = ["min(r.day) AS first"]
+    # refunds kept (negative amounts) reduce the sums but are not purchases: the RFM columns count
+    # and date purchases only (buys_k, lastbuy_k, first_buy), as rfm_from_prepared does
+    cols = ["min(r.day) AS first", "min(r.day) FILTER (WHERE r.amount >= 0) AS first_buy"]
     for k, c in enumerate(cuts):
         f = f"FILTER (WHERE r.day <= {c})"
+        fb = f"FILTER (WHERE r.day <= {c} AND r.amount >= 0)"
         cols += [f"count(*) {f} AS n_{k}", f"{_sum(f)} AS sum_{k}",
-                 f"max(r.day) {f} AS last_{k}"]
+                 f"max(r.day) {f} AS last_{k}", f"count(*) {fb} AS buys_{k}", f"max(r.day) {fb} AS lastbuy_{k}"]
         if clv:
             cols.append(f"count(DISTINCT r.day) {f} AS days_{k}")
     if len(cuts) == 2:
@@ -303,15 +306,16 @@ def _rfm_table(tot: pd.DataFrame, k: int, asof_day: int) -> pd.DataFrame:
     """The RFM table with segments from the totals up to cut-off ``k`` (as ``rfm_from_prepared``)."""
     from crm_analysis.segment.rfm import from_day, mean_split, quintile_scores
 
-    n = tot[f"n_{k}"].to_numpy()
-    present = n > 0
+    n = tot[f"buys_{k}"].to_numpy()
+    present = n > 0  # customers with refunds only up to here are not part of the table
     t = tot.loc[present]
-    table = pd.DataFrame({"recency": asof_day - t[f"last_{k}"].to_numpy(dtype=np.int64),
+    table = pd.DataFrame({"recency": asof_day - t[f"lastbuy_{k}"].to_numpy(dtype=np.int64),
                           "frequency": n[present].astype(np.int64),
                           "monetary": t[f"sum_{k}"].to_numpy(dtype=float),
-                          "tenure": asof_day - t["first"].to_numpy(dtype=np.int64)}, index=t.index)
+                          "tenure": asof_day - t["first_buy"].to_numpy(dtype=np.int64)}, index=t.index)
     table = quintile_scores(mean_split(table))
     table.attrs["asof"] = from_day(asof_day)
+    table.attrs["refund_only"] = int(((tot[f"n_{k}"].to_numpy() > 0) & ~present).sum())
     return table
 
 
