@@ -1,7 +1,7 @@
 """How far the three-level grades can be trusted: thresholds, aggregation rule, raters, dimensions.
 
 * :func:`threshold_note` — the 3.4 / 4.2 thresholds are an equal-interval reading of a 1-5 scale
-  (intervals of 0.8), a convention; source 000 gives no numbers. The note says so and reports
+  (intervals of 0.8), a convention; the article “客户关系管理等级分类：从初级到高级” (CRM grading) gives no numbers. The note says so and reports
   how many firms change grade when they move.
 * :func:`rule_bias` — the sources' rule (a firm takes the grade of its *weakest* dimension) and
   the compensatory mean rule, each compared with the same rule applied to the firms' *true*
@@ -49,10 +49,10 @@ def threshold_note(thresholds: Sequence[float], sensitivity: pd.DataFrame | None
     text = t(f"The thresholds {thresholds[0]:g} and {thresholds[1]:g} are a convention, not a finding: "
              + ("the equal-interval reading of a five-point scale (five intervals of 0.8 points; 3.41-4.20 'high', "
                 "4.21-5.00 'very high'). Source 000 names the grades but gives no numbers."
-                if is_default else "they were chosen for this run; source 000 gives no numbers."),
+                if is_default else "they were chosen for this run; the article “客户关系管理等级分类：从初级到高级” (CRM grading) gives no numbers."),
              f"阈值 {thresholds[0]:g} 和 {thresholds[1]:g} 是一种约定，而不是研究发现："
-             + ("这是把五点量表等分为五段（每段 0.8 分；3.41-4.20 为“较高”，4.21-5.00 为“很高”）的惯常读法。资料 000 只给出"
-                "等级名称，没有给出任何数值。" if is_default else "它们是本次运行选定的；资料 000 没有给出任何数值。"), lang)
+             + ("这是把五点量表等分为五段（每段 0.8 分；3.41-4.20 为“较高”，4.21-5.00 为“很高”）的惯常读法。《客户关系管理等级分类：从初级到高级》 只给出"
+                "等级名称，没有给出任何数值。" if is_default else "它们是本次运行选定的；《客户关系管理等级分类：从初级到高级》 没有给出任何数值。"), lang)
     if sensitivity is not None and "t_intermediate" in sensitivity.columns and len(sensitivity):
         base = np.array(thresholds[:2], float)
         dist = np.abs(sensitivity[["t_intermediate", "t_advanced"]].to_numpy(float) - base).max(axis=1)
