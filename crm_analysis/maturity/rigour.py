@@ -48,7 +48,7 @@ def threshold_note(thresholds: Sequence[float], sensitivity: pd.DataFrame | None
     is_default = np.allclose(list(thresholds)[:2], default)
     text = t(f"The thresholds {thresholds[0]:g} and {thresholds[1]:g} are a convention, not a finding: "
              + ("the equal-interval reading of a five-point scale (five intervals of 0.8 points; 3.41-4.20 'high', "
-                "4.21-5.00 'very high'). Source 000 names the grades but gives no numbers."
+                "4.21-5.00 'very high'). The article “客户关系管理等级分类：从初级到高级” (CRM grading) names the grades but gives no numbers."
                 if is_default else "they were chosen for this run; the article “客户关系管理等级分类：从初级到高级” (CRM grading) gives no numbers."),
              f"阈值 {thresholds[0]:g} 和 {thresholds[1]:g} 是一种约定，而不是研究发现："
              + ("这是把五点量表等分为五段（每段 0.8 分；3.41-4.20 为“较高”，4.21-5.00 为“很高”）的惯常读法。《客户关系管理等级分类：从初级到高级》 只给出"
