@@ -83,8 +83,8 @@ def test_init_copies_notebooks_to_edit_and_run(installed):
     _run(["crm-analysis", "init", "work"], cwd=tmp, env=env)
     work = tmp / "work"
     assert sorted(p.name for p in (work / "notebooks").glob("*.ipynb")) == ["csi.ipynb", "frameworks.ipynb",
-                                                                           "maturity.ipynb", "tour.ipynb",
-                                                                           "tracking.ipynb"]
+                                                                           "maturity.ipynb", "study.ipynb",
+                                                                           "tour.ipynb", "tracking.ipynb"]
     assert (work / "data" / "cdnow_master.txt").is_file() and (work / "params.example.yaml").is_file()
     # the notebooks' kernel ("Python (crm-analysis)") is registered in the fresh environment, for JupyterLab
     spec = json.loads((installed["venv"] / "share" / "jupyter" / "kernels" / "crm-analysis" / "kernel.json").read_text())

@@ -17,7 +17,7 @@ def test_init_writes_a_folder_that_runs_use(tmp_path, monkeypatch, capsys):
     assert "crm-analysis run tour -f params.example.yaml" in capsys.readouterr().out
     ws = tmp_path / "ws"
     assert {p.name for p in (ws / "notebooks").glob("*.ipynb")} == {"csi.ipynb", "frameworks.ipynb", "maturity.ipynb",
-                                                                    "tour.ipynb", "tracking.ipynb"}
+                                                                    "study.ipynb", "tour.ipynb", "tracking.ipynb"}
     assert not (ws / "data" / "frameworks.yaml").is_symlink() and (ws / "data" / "frameworks.yaml").stat().st_size > 0
     params = yaml.safe_load((ws / "params.example.yaml").read_text("utf-8"))
     assert params["transactions"] == "data/cdnow_master.txt" and params["lang"] == "en"
