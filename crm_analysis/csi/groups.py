@@ -354,13 +354,13 @@ def _invariance(frame, m, group, levels, notes):
         fits[lv] = start = fit(lv, start)
     # a child below its parent means the parent missed its optimum: refit it from the child
     tol = 1e-6
-    for i in range(len(order) - 1, 0, -1):
-        for j in range(i, 0, -1):
-            child, parent = fits[order[j]], fits[order[j - 1]]
-            if child.fit["chi2"] < parent.fit["chi2"] - tol:
-                again = fit(order[j - 1], child)
-                if again.fit["chi2"] < parent.fit["chi2"]:
-                    fits[order[j - 1]] = again
+    # one pass from the most constrained model down: a refitted parent is next compared with its own
+    for j in range(len(order) - 1, 0, -1):
+        child, parent = fits[order[j]], fits[order[j - 1]]
+        if child.fit["chi2"] < parent.fit["chi2"] - tol:
+            again = fit(order[j - 1], child)
+            if again.fit["chi2"] < parent.fit["chi2"]:
+                fits[order[j - 1]] = again
     rows = []
     prev = None
     for lv in order:

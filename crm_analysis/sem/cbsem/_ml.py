@@ -361,19 +361,21 @@ class Objective:
 # --------------------------------------------------------------------------------------------
 # start values and optimisation
 # --------------------------------------------------------------------------------------------
-def start_values(spec: Spec, blocks: list[Block], kind: str) -> np.ndarray:
+def start_values(spec: Spec, blocks: list[Block], kind: str,
+                 moments: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Start values on unit-variance indicators.
 
     ``"fabin"``: loadings by Hägglund's FABIN 3 (lavaan's default), residual variances half the
     indicator variance, construct variances 0.05, everything else 0. ``"simple"``: loadings 1.
     ``"scores"``: loadings by FABIN 3, construct variances and paths from the covariance matrix of
     marker-scaled mean scores (regressions by least squares), residual variances from the loadings.
+    ``moments`` ``(S, xbar)``: the pooled moments when the caller has them (FIML: the EM estimates).
     """
     theta = np.zeros(spec.q)
     model = spec.model
     pos = {v: i for i, v in enumerate(spec.obs)}
-    # pooled moments over complete blocks (the first group's, else any)
-    S, xbar = _pooled_moments(spec, blocks)
+    # pooled moments over complete blocks, else the saturated model's
+    S, xbar = moments if moments is not None else _pooled_moments(spec, blocks)
     load: dict[tuple[str, str], float] = {}
     for c in spec.lat:
         items = model.indicators[c]
@@ -416,18 +418,10 @@ def _pooled_moments(spec: Spec, blocks: list[Block]) -> tuple[np.ndarray, np.nda
         S = sum(b.n * b.S for b in full) / n
         xbar = sum(b.n * b.xbar for b in full) / n
         return S, xbar
-    # no complete pattern (FIML): pairwise-available moments
-    p = spec.p
-    sx = np.zeros(p)
-    cnt = np.zeros(p)
-    for b in blocks:
-        sx[b.obs] += b.n * b.xbar
-        cnt[b.obs] += b.n
-    xbar = sx / np.maximum(cnt, 1)
-    S = np.eye(p)
-    for b in blocks:
-        o = b.obs
-        S[np.ix_(o, o)] = b.S if len(o) > 1 else S[np.ix_(o, o)]
+    # no complete pattern (FIML): the saturated model's EM estimates
+    from crm_analysis.sem.cbsem.fiml import em_saturated
+
+    xbar, S, _ = em_saturated(blocks, spec.p)
     return S, xbar
 
 

@@ -158,12 +158,17 @@ def _estimate(model, frame, n_dropped, notes, estimator, missing, bounded, ci_le
     spec = _ml.build_spec(model, meanstructure=fiml)
     if fiml:
         blocks = _fiml.pattern_blocks(Xs)
+        # the saturated model by EM, once: start values here, fit measures below (EM is
+        # scale-equivariant, so the raw-unit estimates are these rescaled)
+        mu_s, S_s, _ = _fiml.em_saturated(blocks, spec.p)
+        pooled = (S_s, mu_s)
     else:
         Ss = np.cov(Xs, rowvar=False, bias=True)
         blocks = [_ml.Block(0, np.arange(spec.p), float(n), Ss, Xs.mean(axis=0))]
+        pooled = (Ss, Xs.mean(axis=0))
     obj = _ml.Objective(spec, blocks, meanstructure=fiml, fiml=fiml)
     lower = np.where(spec.variance, 0.0, -np.inf) if bounded else np.full(spec.q, -np.inf)
-    x0 = [(k, _ml.start_values(spec, blocks, k)) for k in STARTS[:starts]]
+    x0 = [(k, _ml.start_values(spec, blocks, k, moments=pooled)) for k in STARTS[:starts]]
     opt = _ml.optimise(obj, x0, lower, max_iter=max_iter)
     factors = _ml.scale_factors(spec, sd)
     theta = opt.theta * factors
@@ -185,7 +190,7 @@ def _estimate(model, frame, n_dropped, notes, estimator, missing, bounded, ci_le
     Sig, mu, C = _ml.implied(spec, theta, 0)
     if fiml:
         raw_blocks = _fiml.pattern_blocks(X)
-        mu_h1, S_h1, _ = _fiml.em_saturated(raw_blocks, len(obs))
+        mu_h1, S_h1 = mu_s * sd, S_s * np.outer(sd, sd)
         logl = _fiml.casewise_loglik(raw_blocks, Sig, mu)
         logl_h1 = _fiml.casewise_loglik(raw_blocks, S_h1, mu_h1)
         logl_b = _fiml.independence_loglik(raw_blocks, len(obs))
