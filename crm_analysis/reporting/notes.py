@@ -85,6 +85,20 @@ def install_collector(folder: str | Path | None = None) -> bool:
     return True
 
 
+def record(text: str, code: str = "Note") -> None:
+    """Add a message the notebook already shows the reader (as a note in the page) to the run's
+    notes, so that it also reaches ``results.json`` and the CLI. Outside a pipeline run: nothing."""
+    path = getattr(warnings.showwarning, "_crm_notes_file", None)
+    if path is None:
+        return
+    try:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"code": code, "message": " ".join(str(text).split()), "where": "notebook"},
+                                ensure_ascii=False) + "\n")
+    except OSError:  # a note that cannot be written must never break the analysis
+        pass
+
+
 def read_notes(folder: str | Path) -> list[dict[str, Any]]:
     """The warnings a run recorded, repeats merged (``count``), in the order first seen."""
     path = Path(folder) / NOTES_FILE
