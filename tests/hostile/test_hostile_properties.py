@@ -86,8 +86,13 @@ def _valid_assessments():
 ASSESS_HEADER, ASSESS_ROWS = _valid_assessments()
 
 
+# One folder for the whole module, removed when the test session ends (hypothesis makes thousands
+# of examples; a folder each, left behind, filled /tmp).
+_ROOT = tempfile.TemporaryDirectory(prefix="hostile-")
+
+
 def _file(raw: bytes, suffix: str = ".csv") -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="hostile-"))
+    folder = Path(tempfile.mkdtemp(dir=_ROOT.name))
     path = folder / f"input{suffix}"
     path.write_bytes(raw)
     return path
