@@ -85,6 +85,8 @@ SCHEMA: dict[str, dict[str, tuple[tuple[Any, ...], bool]]] = {
 _RENAMED = {"authors": "'authors_en' and 'authors_zh'", "source": "'source_en' and 'source_zh'"}
 # how each language's source text names a seed document ("seed 003", "种子文档 003")
 _SEED_REF = {"en": re.compile(r"\bseed (\d{3})\b"), "zh": re.compile(r"种子文档 ?(\d{3})")}
+# a quote taken from a seed document names it exactly so ("seed 003"); any other source is a publication
+_SEED_QUOTE = re.compile(r"seed (\d{3})")
 
 
 def _check_record(record: Any, kind: str, where: str, errors: list[str]) -> bool:
@@ -217,9 +219,16 @@ def validate_catalog(data: Any, source: str = "frameworks.yaml") -> dict[str, An
                     errors.append(f"{where}: unknown capability {cap!r} in field 'capabilities' "
                                   f"(known: {', '.join(map(str, caps))})")
                     continue
-                if _check_record(rec, "mapping", cw, errors) and rec.get("level") not in LEVELS:
+                if not _check_record(rec, "mapping", cw, errors):
+                    continue
+                if rec.get("level") not in LEVELS:
                     errors.append(f"{cw}: level is {rec.get('level')!r}; expected 1 (partly) or 2 (fully); "
                                   f"leave a capability out for 0")
+                if ("quote" in rec) != ("quote_source" in rec):
+                    errors.append(f"{cw}: fields 'quote' and 'quote_source' go together (a passage and where it is from)")
+                qs = _SEED_QUOTE.fullmatch(str(rec.get("quote_source", "")))
+                if qs and qs.group(1) != seed_doc:
+                    errors.append(f"{cw}: field 'quote_source' is seed {qs.group(1)} but field 'seed.doc' is {seed_doc!r}")
     if errors:
         raise InputError(f"{source}: {len(errors)} problem(s): " + "; ".join(errors))
     return data
@@ -345,9 +354,13 @@ def capability_matrix(levels: bool = True, path: str | Path | None = None, evide
 
     With ``evidence=True``: one row per framework and capability (zeros included) with ``level``,
     the coder's reason (``reason_en``, ``reason_zh``), the quoted source passage (``quote``,
-    ``quote_source``) and ``quote_status``: ``"quoted"`` when a passage of the source is on file,
-    ``"paraphrase only"`` when the cell rests on the coder's paraphrase, ``"not coded"`` for a 0
-    (absence is not quoted).
+    ``quote_source``), ``quote_status`` — ``"quoted"`` when a verbatim passage of the source is on
+    file, ``"paraphrase only"`` when the cell rests on the coder's paraphrase, ``"not coded"`` for a 0
+    (absence is not quoted) — and ``quote_kind``: ``"seed"`` (``quote_source`` is ``"seed NNN"``; the
+    passage occurs verbatim, up to whitespace, in that seed file, which the tests check) or
+    ``"publication"`` (a citation with the address of the page the passage was read on: an abstract
+    or a page quoting the publication). Not every coded cell is quoted; :func:`quote_coverage`
+    counts them per framework, so that no count written here can go stale.
 
     Examples
     --------
@@ -363,16 +376,47 @@ def capability_matrix(levels: bool = True, path: str | Path | None = None, evide
             for cap in caps:
                 rec = fw["capabilities"].get(cap)
                 quote = rec.get("quote") if rec else None
+                source = rec.get("quote_source") if rec else None
                 rows.append({"framework": fw["id"], "capability": cap, "level": rec["level"] if rec else 0,
                              "reason_en": rec["en"] if rec else None, "reason_zh": rec["zh"] if rec else None,
-                             "quote": quote, "quote_source": rec.get("quote_source") if rec else None,
-                             "quote_status": "not coded" if rec is None else ("quoted" if quote else "paraphrase only")})
+                             "quote": quote, "quote_source": source,
+                             "quote_status": "not coded" if rec is None else ("quoted" if quote else "paraphrase only"),
+                             "quote_kind": None if not quote else ("seed" if _SEED_QUOTE.fullmatch(source or "")
+                                                                   else "publication")})
         return pd.DataFrame(rows)
     m = pd.DataFrame(0, index=pd.Index(fws, name="framework"), columns=pd.Index(caps, name="capability"), dtype=np.int64)
     for fw in data["frameworks"]:
         for cap, rec in fw["capabilities"].items():
             m.loc[fw["id"], cap] = rec["level"]
     return m if levels else (m > 0).astype(np.int64)
+
+
+def quote_coverage(path: str | Path | None = None) -> pd.DataFrame:
+    """How many coded cells (level 1 or 2) of each framework rest on a verbatim quote.
+
+    One row per framework plus ``total``: ``coded`` cells, ``quoted_seed`` (a passage of the seed
+    document), ``quoted_publication`` (a passage of the publication or of a page quoting it),
+    ``paraphrase_only`` and ``share_quoted``.
+
+    Examples
+    --------
+    >>> cov = quote_coverage()
+    >>> int(cov.loc["total", "coded"]) == int((capability_matrix() > 0).to_numpy().sum())
+    True
+    """
+    e = capability_matrix(path=path, evidence=True)
+    e = e[e["level"] > 0]
+    out = pd.DataFrame({
+        "coded": e.groupby("framework", sort=False).size(),
+        "quoted_seed": e["quote_kind"].eq("seed").groupby(e["framework"], sort=False).sum(),
+        "quoted_publication": e["quote_kind"].eq("publication").groupby(e["framework"], sort=False).sum(),
+    })
+    out["paraphrase_only"] = out["coded"] - out["quoted_seed"] - out["quoted_publication"]
+    out.loc["total"] = out.sum()
+    out = out.astype(np.int64)
+    out["share_quoted"] = (out["quoted_seed"] + out["quoted_publication"]) / out["coded"]
+    out.index.name = "framework"
+    return out
 
 
 def _matrix(matrix: pd.DataFrame | None) -> pd.DataFrame:

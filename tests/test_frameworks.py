@@ -442,3 +442,12 @@ def test_an_unknown_evidence_level_is_refused(catalog_file):
     path = catalog_file(lambda d: d["frameworks"][0].update(evidence_level="blog"))
     with pytest.raises(InputError, match=r"'idic': field 'evidence_level' is 'blog'"):
         F.load(path)
+
+
+def test_a_quote_needs_its_source_and_the_right_seed(catalog_file):
+    path = catalog_file(lambda d: d["frameworks"][0]["capabilities"]["identify"].pop("quote_source"))
+    with pytest.raises(InputError, match=r"'quote' and 'quote_source' go together"):
+        F.load(path)
+    path = catalog_file(lambda d: d["frameworks"][0]["capabilities"]["identify"].update(quote_source="seed 002"))
+    with pytest.raises(InputError, match=r"quote_source' is seed 002 but field 'seed.doc' is '003'"):
+        F.load(path)
