@@ -48,7 +48,7 @@ EVIDENCE_LEVELS = {
     "practitioner_book": ("practitioner book or textbook", "实务著作或教科书"),
     "consultancy": ("consultancy", "咨询公司"),
     "web_article": ("unsourced web article", "无出处的网络文章"),
-    "fictitious_illustration": ("illustrative article, declared fictitious", "示例文章(自称内容虚构)"),
+    "fictitious_illustration": ("illustrative article, declared fictitious", "示例文章（自称内容虚构）"),
     "ai_assisted": ("AI-assisted article", "AI 辅助撰写的文章"),
 }
 OPERATIONALISATIONS = ("mean_split", "quintile", "pareto", "idic", "clv", "crm_analysis.csi", "crm_analysis.maturity")
@@ -284,7 +284,7 @@ def catalog(lang: str = "en", path: str | Path | None = None) -> pd.DataFrame:
     >>> catalog("zh").loc["rfm", "seed_document"]
     '003'
     >>> catalog("zh").loc["seven_steps", "authors"]
-    '晚来秋(笔名)'
+    '晚来秋（笔名）'
     """
     check_lang(lang)
     data = load(path)
@@ -594,7 +594,8 @@ def lifecycle_phases(lang: str = "en", path: str | Path | None = None) -> pd.Dat
 # ----------------------------------------------------------------------------- plots
 def _short_names(lang: str, path: str | Path | None = None) -> pd.Series:
     cat = catalog(lang, path)
-    short = cat["name"].str.replace(r"\s*[((][^))]*[))]\s*$", "", regex=True)
+    # a trailing aside in brackets, ASCII (English) or full-width (Chinese)
+    short = cat["name"].str.replace(r"\s*[(（][^)）]*[)）]\s*$", "", regex=True)
     return short
 
 
@@ -621,7 +622,7 @@ def plot_heatmap(lang: str = "en", weighted: bool = False, ax: Any = None) -> An
     ax.set_yticklabels([names[f] for f in m.index], rotation=0)
     ax.set_xlabel("")
     ax.set_ylabel("")
-    ax.set_title(t("CRM frameworks × capabilities (rows clustered)", "CRM 框架 × 能力(行已聚类)", lang))
+    ax.set_title(t("CRM frameworks × capabilities (rows clustered)", "CRM 框架 × 能力（行已聚类）", lang))
     return ax
 
 
@@ -637,7 +638,7 @@ def plot_dendrogram(lang: str = "en", weighted: bool = False, ax: Any = None) ->
         _, ax = plt.subplots(figsize=(8, 0.4 * len(res.order) + 1.5))
     dendrogram(res.linkage, labels=[names[f] for f in res.distance.index], orientation="right", ax=ax,
                color_threshold=0.7 * float(res.linkage[:, 2].max()))
-    ax.set_xlabel(t("Jaccard distance (1 − similarity)", "Jaccard 距离(1 − 相似度)", lang))
+    ax.set_xlabel(t("Jaccard distance (1 − similarity)", "Jaccard 距离（1 − 相似度）", lang))
     ax.set_title(t("Which frameworks cover the same capabilities", "哪些框架覆盖相同的能力", lang))
     return ax
 
@@ -741,7 +742,7 @@ def plot_stage_alignment(lang: str = "en", ax: Any = None, path: str | Path | No
     ax.set_xticks((edges[:-1] + edges[1:]) / 2)
     ax.set_xticklabels(phases["name"], rotation=20, ha="right", rotation_mode="anchor")
     ax.set_title(t("Stages of each framework on a common CRM lifecycle\n(numbers: position in the framework; arcs: stage order, none for unordered building blocks; arcs below the row go back; squares: supporting conditions)",
-                   "各框架的阶段在统一 CRM 生命周期上的位置\n(数字为在框架中的序号;弧线表示阶段顺序,无序构件不画弧线;行下方的弧线表示回到前面的环节;方块为支撑条件)", lang), fontsize=10)
+                   "各框架的阶段在统一 CRM 生命周期上的位置\n（数字为在框架中的序号；弧线表示阶段顺序，无序构件不画弧线；行下方的弧线表示回到前面的环节；方块为支撑条件）", lang), fontsize=10)
     ax.grid(False)
     for x in edges:
         ax.axvline(x, color="#dddddd", lw=0.8, zorder=0)
