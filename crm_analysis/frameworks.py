@@ -7,6 +7,12 @@ together with a common capability taxonomy and, per framework, the capabilities 
 1 = partly, 2 = fully) with a one-line justification. The file is checked against :data:`SCHEMA`
 on load: a missing field or an unknown capability is an error naming the framework and field.
 
+The capability levels are a content analysis (issue 16): the catalog's levels are coding A
+(:func:`coding_a`), a second coder's independent levels are coding B (:func:`coding_b`,
+``frameworks_coding_b.csv``), :func:`coding_agreement` measures their agreement (Krippendorff's
+alpha), and :func:`resolution` logs how every disagreement was settled (``frameworks_resolution.csv``).
+:func:`capability_matrix` returns the resolved levels, which every analysis uses.
+
 Examples
 --------
 >>> from crm_analysis import frameworks
@@ -33,6 +39,15 @@ from crm_analysis.i18n import check_lang, t
 
 # shipped inside the package (a wheel has it); data/frameworks.yaml links to it for readers of the repository
 DEFAULT_PATH = Path(__file__).resolve().parent / "frameworks_catalog.yaml"
+# The content analysis (issue 16): the catalog's levels are coding A; a second coder, who never saw
+# them, coded every cell again from the codebook and the sources (coding B, with reasons and quotes;
+# docs/frameworks_coding_b.md says how); every cell the two codings disagree on was adjudicated and
+# logged (the resolution). capability_matrix() and every analysis use the resolved levels;
+# coding_a() and coding_b() return the two independent codings that coding_agreement() compares.
+CODING_B_PATH = Path(__file__).resolve().parent / "frameworks_coding_b.csv"
+RESOLUTION_PATH = Path(__file__).resolve().parent / "frameworks_resolution.csv"
+CODING_B_COLUMNS = ("framework", "capability", "level", "reason", "quote", "quote_source")
+RESOLUTION_COLUMNS = ("framework", "capability", "level_a", "level_b", "resolved_level", "resolution")
 
 # Capabilities every catalog must define (issue 5); the file may add more.
 REQUIRED_CAPABILITIES = ("identify", "differentiate", "interact", "customise", "customer_value", "satisfaction",
@@ -48,7 +63,7 @@ EVIDENCE_LEVELS = {
     "practitioner_book": ("practitioner book or textbook", "实务著作或教科书"),
     "consultancy": ("consultancy", "咨询公司"),
     "web_article": ("unsourced web article", "无出处的网络文章"),
-    "fictitious_illustration": ("illustrative article, declared fictitious", "示例文章(自称内容虚构)"),
+    "fictitious_illustration": ("illustrative article, declared fictitious", "示例文章（自称内容虚构）"),
     "ai_assisted": ("AI-assisted article", "AI 辅助撰写的文章"),
 }
 OPERATIONALISATIONS = ("mean_split", "quintile", "pareto", "idic", "clv", "crm_analysis.csi", "crm_analysis.maturity")
@@ -85,6 +100,8 @@ SCHEMA: dict[str, dict[str, tuple[tuple[Any, ...], bool]]] = {
 _RENAMED = {"authors": "'authors_en' and 'authors_zh'", "source": "'source_en' and 'source_zh'"}
 # how each language's source text names a seed document ("seed 003", "种子文档 003")
 _SEED_REF = {"en": re.compile(r"\bseed (\d{3})\b"), "zh": re.compile(r"种子文档 ?(\d{3})")}
+# a quote taken from a seed document names it exactly so ("seed 003"); any other source is a publication
+_SEED_QUOTE = re.compile(r"seed (\d{3})")
 
 
 def _check_record(record: Any, kind: str, where: str, errors: list[str]) -> bool:
@@ -217,9 +234,16 @@ def validate_catalog(data: Any, source: str = "frameworks.yaml") -> dict[str, An
                     errors.append(f"{where}: unknown capability {cap!r} in field 'capabilities' "
                                   f"(known: {', '.join(map(str, caps))})")
                     continue
-                if _check_record(rec, "mapping", cw, errors) and rec.get("level") not in LEVELS:
+                if not _check_record(rec, "mapping", cw, errors):
+                    continue
+                if rec.get("level") not in LEVELS:
                     errors.append(f"{cw}: level is {rec.get('level')!r}; expected 1 (partly) or 2 (fully); "
                                   f"leave a capability out for 0")
+                if ("quote" in rec) != ("quote_source" in rec):
+                    errors.append(f"{cw}: fields 'quote' and 'quote_source' go together (a passage and where it is from)")
+                qs = _SEED_QUOTE.fullmatch(str(rec.get("quote_source", "")))
+                if qs and qs.group(1) != seed_doc:
+                    errors.append(f"{cw}: field 'quote_source' is seed {qs.group(1)} but field 'seed.doc' is {seed_doc!r}")
     if errors:
         raise InputError(f"{source}: {len(errors)} problem(s): " + "; ".join(errors))
     return data
@@ -275,7 +299,7 @@ def catalog(lang: str = "en", path: str | Path | None = None) -> pd.DataFrame:
     >>> catalog("zh").loc["rfm", "seed_document"]
     '003'
     >>> catalog("zh").loc["seven_steps", "authors"]
-    '晚来秋(笔名)'
+    '晚来秋（笔名）'
     """
     check_lang(lang)
     data = load(path)
@@ -340,14 +364,162 @@ def mappings(path: str | Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def coding_a(path: str | Path | None = None) -> pd.DataFrame:
+    """Coding A: the levels written in the catalog, frameworks × capabilities (0, 1, 2).
+
+    The catalog's authors coded every framework from the codebook and the sources; these levels are
+    kept as coded, before the disagreements with coding B were resolved (:func:`resolution`), so that
+    :func:`coding_agreement` compares two independent codings.
+
+    Examples
+    --------
+    >>> int(coding_a().loc["idic", "identify"])
+    2
+    """
+    data = load(path)
+    caps = [c["id"] for c in data["capabilities"]]
+    fws = [fw["id"] for fw in data["frameworks"]]
+    m = pd.DataFrame(0, index=pd.Index(fws, name="framework"), columns=pd.Index(caps, name="capability"), dtype=np.int64)
+    for fw in data["frameworks"]:
+        for cap, rec in fw["capabilities"].items():
+            m.loc[fw["id"], cap] = rec["level"]
+    return m
+
+
+@lru_cache(maxsize=4)
+def _read_coding_b(path: str, mtime: float) -> pd.DataFrame:
+    tab = pd.read_csv(path, dtype={"framework": str, "capability": str, "reason": str, "quote": str,
+                                   "quote_source": str}, keep_default_na=False, na_values=[""])
+    missing = [c for c in CODING_B_COLUMNS if c not in tab.columns]
+    if missing:
+        raise InputError(f"{path}: column(s) {', '.join(missing)} missing (expected {', '.join(CODING_B_COLUMNS)})")
+    if tab.duplicated(["framework", "capability"]).any():
+        dup = tab[tab.duplicated(["framework", "capability"])].iloc[0]
+        raise InputError(f"{path}: framework {dup['framework']!r}, capability {dup['capability']!r} coded twice")
+    bad = ~tab["level"].isin([0, 1, 2])
+    if bad.any():
+        row = tab[bad].iloc[0]
+        raise InputError(f"{path}: level {row['level']!r} for framework {row['framework']!r}, capability "
+                         f"{row['capability']!r}; expected 0, 1 or 2")
+    return tab.astype({"level": np.int64})
+
+
+def coding_b(long: bool = False) -> pd.DataFrame:
+    """Coding B: the second, independent coding (``crm_analysis/frameworks_coding_b.csv``).
+
+    Made by a coder who saw the codebook, the citations and the source articles but none of coding A
+    (not its levels, reasons, quotes or stage lists); docs/frameworks_coding_b.md is the coder's own
+    account of the method. ``long=False``: frameworks × capabilities of 0/1/2 in the catalog's order;
+    ``long=True``: one row per cell with the coder's ``reason``, ``quote`` and ``quote_source``.
+
+    Raises
+    ------
+    InputError
+        When the file is missing, lacks a column, codes a cell twice or a level outside 0-2, or does
+        not cover every framework and capability of the catalog exactly.
+    """
+    if not CODING_B_PATH.is_file():
+        raise InputError(f"{CODING_B_PATH}: the second coding is not shipped with this installation")
+    tab = _read_coding_b(str(CODING_B_PATH), CODING_B_PATH.stat().st_mtime).copy()
+    a = coding_a()
+    cells = set(zip(tab["framework"], tab["capability"]))
+    expected = {(f, c) for f in a.index for c in a.columns}
+    if cells != expected:
+        extra, lacking = sorted(cells - expected), sorted(expected - cells)
+        raise InputError(f"{CODING_B_PATH}: does not cover the catalog's cells exactly "
+                         f"(unknown: {extra[:3]}{'…' if len(extra) > 3 else ''}; "
+                         f"not coded: {lacking[:3]}{'…' if len(lacking) > 3 else ''})")
+    if long:
+        order = {(f, c): i for i, (f, c) in enumerate(_cells(a))}
+        return tab.assign(_o=[order[k] for k in zip(tab["framework"], tab["capability"])]) \
+                  .sort_values("_o").drop(columns="_o").reset_index(drop=True)
+    wide = tab.pivot(index="framework", columns="capability", values="level").reindex(index=a.index, columns=a.columns)
+    return wide.astype(np.int64)
+
+
+def _cells(matrix: pd.DataFrame) -> list[tuple[str, str]]:
+    """The cells of a frameworks × capabilities matrix, row by row."""
+    return [(f, c) for f in matrix.index for c in matrix.columns]
+
+
+# coding_agreement() and disagreements() name their arguments coding_a and coding_b
+_first_coding, _second_coding = coding_a, coding_b
+
+
+@lru_cache(maxsize=4)
+def _read_resolution(path: str, mtime: float) -> pd.DataFrame:
+    tab = pd.read_csv(path, dtype={"framework": str, "capability": str, "resolution": str, "resolution_zh": str,
+                                   "quote": str, "quote_source": str}, keep_default_na=False, na_values=[""])
+    missing = [c for c in RESOLUTION_COLUMNS if c not in tab.columns]
+    if missing:
+        raise InputError(f"{path}: column(s) {', '.join(missing)} missing (expected {', '.join(RESOLUTION_COLUMNS)})")
+    return tab
+
+
+def resolution() -> pd.DataFrame:
+    """The adjudication log: every cell on which codings A and B disagree, with both levels, the
+    ``resolved_level`` and the ``resolution`` (why, in one sentence; ``resolution_zh`` in Chinese).
+
+    Raises
+    ------
+    InputError
+        When the log does not cover exactly the cells the two codings disagree on, when its
+        ``level_a`` / ``level_b`` are not the codings' levels (a stale log), or when a resolved level
+        is not 0, 1 or 2.
+    """
+    if not RESOLUTION_PATH.is_file():
+        raise InputError(f"{RESOLUTION_PATH}: no resolution log is shipped with this installation")
+    log = _read_resolution(str(RESOLUTION_PATH), RESOLUTION_PATH.stat().st_mtime).copy()
+    a, b = coding_a(), coding_b()
+    where = str(RESOLUTION_PATH)
+    if log.duplicated(["framework", "capability"]).any():
+        raise InputError(f"{where}: a cell is resolved twice")
+    need = {k for k in _cells(a) if a.loc[k] != b.loc[k]}
+    have = set(zip(log["framework"], log["capability"]))
+    if need != have:
+        raise InputError(f"{where}: the log should cover exactly the {len(need)} cells codings A and B disagree on "
+                         f"(not logged: {sorted(need - have)[:3]}; logged but agreed: {sorted(have - need)[:3]})")
+    for row in log.itertuples(index=False):
+        cell = f"framework {row.framework!r}, capability {row.capability!r}"
+        if (row.level_a, row.level_b) != (a.loc[row.framework, row.capability], b.loc[row.framework, row.capability]):
+            raise InputError(f"{where}: {cell}: level_a/level_b {row.level_a}/{row.level_b} are not the codings' levels "
+                             f"{a.loc[row.framework, row.capability]}/{b.loc[row.framework, row.capability]} (stale log)")
+        if row.resolved_level not in (0, 1, 2):
+            raise InputError(f"{where}: {cell}: resolved_level {row.resolved_level!r}; expected 0, 1 or 2")
+        if not isinstance(row.resolution, str) or len(row.resolution.strip()) < 10:
+            raise InputError(f"{where}: {cell}: field 'resolution' must say why")
+    return log.astype({"level_a": np.int64, "level_b": np.int64, "resolved_level": np.int64})
+
+
+def _resolved(path: str | Path | None) -> bool:
+    """The shipped catalog is read with its resolution; another catalog file has none."""
+    shipped = path is None or Path(path).resolve() == DEFAULT_PATH.resolve()
+    return shipped and RESOLUTION_PATH.is_file() and CODING_B_PATH.is_file()
+
+
 def capability_matrix(levels: bool = True, path: str | Path | None = None, evidence: bool = False) -> pd.DataFrame:
     """Frameworks × capabilities: 0/1/2 (not, partly, fully covered), or 0/1 with ``levels=False``.
 
-    With ``evidence=True``: one row per framework and capability (zeros included) with ``level``,
-    the coder's reason (``reason_en``, ``reason_zh``), the quoted source passage (``quote``,
-    ``quote_source``) and ``quote_status``: ``"quoted"`` when a passage of the source is on file,
-    ``"paraphrase only"`` when the cell rests on the coder's paraphrase, ``"not coded"`` for a 0
-    (absence is not quoted).
+    The levels are the RESOLVED ones: coding A (the catalog, :func:`coding_a`) with every
+    disagreement with coding B (:func:`coding_b`) replaced by the adjudicated level of
+    :func:`resolution`. Every analysis (similarity, clusters, coverage, gaps, the report) uses them.
+    Another catalog file (``path``) has no second coding: its own levels are used.
+
+    With ``evidence=True``: one row per framework and capability (zeros included) with ``level``
+    (resolved), ``level_a`` and ``level_b`` (the two codings; ``level_b`` missing for another catalog),
+    the reason (``reason_en``, ``reason_zh``: coding A's; for a cell only coding B coded, B's reason
+    in English), ``resolution`` and ``resolution_zh`` (why a disagreement was settled as it was), the
+    quoted source passage (``quote``, ``quote_source``), ``quote_status`` — ``"quoted"`` when a
+    verbatim passage of the source is on file, ``"paraphrase only"`` when the cell rests on the
+    coder's paraphrase, ``"not coded"`` for a 0 (absence is not quoted) — and ``quote_kind``:
+    ``"seed"`` (``quote_source`` is ``"seed NNN"``; the passage occurs verbatim, up to whitespace, in
+    that seed file, which the tests check) or ``"publication"`` (a citation with the address of the
+    page the passage was read on: an abstract or a page quoting the publication). ``quote_by`` says
+    whose passage it is: ``"resolution"`` (read by the adjudicator for a settled disagreement),
+    ``"A"`` (the catalog's), or ``"B"`` (coding B's seed passage, used when neither of the others has
+    one and B's level is the resolved one). For a cell only coding B coded, ``reason_en`` is B's
+    reason and ``reason_zh`` the resolution's Chinese sentence. Not every coded cell is quoted;
+    :func:`quote_coverage` counts them per framework, so that no count written here can go stale.
 
     Examples
     --------
@@ -355,24 +527,89 @@ def capability_matrix(levels: bool = True, path: str | Path | None = None, evide
     [1, 0]
     """
     data = load(path)
-    caps = [c["id"] for c in data["capabilities"]]
-    fws = [fw["id"] for fw in data["frameworks"]]
-    if evidence:
-        rows = []
-        for fw in data["frameworks"]:
-            for cap in caps:
-                rec = fw["capabilities"].get(cap)
-                quote = rec.get("quote") if rec else None
-                rows.append({"framework": fw["id"], "capability": cap, "level": rec["level"] if rec else 0,
-                             "reason_en": rec["en"] if rec else None, "reason_zh": rec["zh"] if rec else None,
-                             "quote": quote, "quote_source": rec.get("quote_source") if rec else None,
-                             "quote_status": "not coded" if rec is None else ("quoted" if quote else "paraphrase only")})
-        return pd.DataFrame(rows)
-    m = pd.DataFrame(0, index=pd.Index(fws, name="framework"), columns=pd.Index(caps, name="capability"), dtype=np.int64)
+    m = coding_a(path)
+    log = resolution() if _resolved(path) else None
+    b_long = coding_b(long=True).set_index(["framework", "capability"]) if log is not None else None
+    if log is not None:
+        for row in log.itertuples(index=False):
+            m.loc[row.framework, row.capability] = row.resolved_level
+    if not evidence:
+        return m if levels else (m > 0).astype(np.int64)
+    seeds = data["seed_documents"]
+    seed_of = {fw["id"]: (fw["seed"] or {}).get("doc") for fw in data["frameworks"]}
+    res = log.set_index(["framework", "capability"]) if log is not None else None
+
+    def text(value: Any) -> str | None:
+        return value if isinstance(value, str) and value.strip() else None
+
+    rows = []
     for fw in data["frameworks"]:
-        for cap, rec in fw["capabilities"].items():
-            m.loc[fw["id"], cap] = rec["level"]
-    return m if levels else (m > 0).astype(np.int64)
+        doc = seed_of[fw["id"]]
+        for cap in m.columns:
+            rec = fw["capabilities"].get(cap)
+            key = (fw["id"], cap)
+            level = int(m.loc[key])
+            brow = b_long.loc[key] if b_long is not None else None
+            logged = res is not None and key in res.index
+            lrow = res.loc[key] if logged else None
+            reason_en = rec["en"] if rec else None
+            reason_zh = rec["zh"] if rec else None
+            if level > 0 and rec is None:  # only coding B coded it: B's reason, and the resolution in Chinese
+                reason_en = text(brow["reason"]) if brow is not None else None
+                reason_zh = text(lrow["resolution_zh"]) if lrow is not None and "resolution_zh" in lrow else None
+            # the passage: the resolution's (read by the adjudicator), else coding A's, else coding B's seed
+            # passage when B's level is the resolved one (B wrote seed sources as "seeds/<file>")
+            quote = source = by = None
+            if lrow is not None and "quote" in lrow and text(lrow["quote"]):
+                quote, source, by = lrow["quote"], lrow["quote_source"], "resolution"
+            elif rec and rec.get("quote"):
+                quote, source, by = rec["quote"], rec["quote_source"], "A"
+            elif brow is not None and text(brow["quote"]) and int(brow["level"]) == level and doc is not None \
+                    and str(brow["quote_source"]).strip() == f"seeds/{seeds[doc]['file']}":
+                quote, source, by = brow["quote"], f"seed {doc}", "B"
+            if level == 0:
+                quote = source = by = None
+            rows.append({"framework": fw["id"], "capability": cap, "level": level,
+                         "level_a": int(rec["level"]) if rec else 0,
+                         "level_b": int(brow["level"]) if brow is not None else None,
+                         "reason_en": reason_en, "reason_zh": reason_zh,
+                         "resolution": lrow["resolution"] if lrow is not None else None,
+                         "resolution_zh": text(lrow["resolution_zh"]) if lrow is not None and "resolution_zh" in lrow else None,
+                         "quote": quote, "quote_source": source, "quote_by": by,
+                         "quote_status": "not coded" if level == 0 else ("quoted" if quote else "paraphrase only"),
+                         "quote_kind": None if not quote else ("seed" if _SEED_QUOTE.fullmatch(source or "")
+                                                               else "publication")})
+    out = pd.DataFrame(rows)
+    out["level_b"] = out["level_b"].astype("Int64")
+    return out
+
+
+def quote_coverage(path: str | Path | None = None) -> pd.DataFrame:
+    """How many coded cells (level 1 or 2) of each framework rest on a verbatim quote.
+
+    One row per framework plus ``total``: ``coded`` cells, ``quoted_seed`` (a passage of the seed
+    document), ``quoted_publication`` (a passage of the publication or of a page quoting it),
+    ``paraphrase_only`` and ``share_quoted``.
+
+    Examples
+    --------
+    >>> cov = quote_coverage()
+    >>> int(cov.loc["total", "coded"]) == int((capability_matrix() > 0).to_numpy().sum())
+    True
+    """
+    e = capability_matrix(path=path, evidence=True)
+    e = e[e["level"] > 0]
+    out = pd.DataFrame({
+        "coded": e.groupby("framework", sort=False).size(),
+        "quoted_seed": e["quote_kind"].eq("seed").groupby(e["framework"], sort=False).sum(),
+        "quoted_publication": e["quote_kind"].eq("publication").groupby(e["framework"], sort=False).sum(),
+    })
+    out["paraphrase_only"] = out["coded"] - out["quoted_seed"] - out["quoted_publication"]
+    out.loc["total"] = out.sum()
+    out = out.astype(np.int64)
+    out["share_quoted"] = (out["quoted_seed"] + out["quoted_publication"]) / out["coded"]
+    out.index.name = "framework"
+    return out
 
 
 def _matrix(matrix: pd.DataFrame | None) -> pd.DataFrame:
@@ -550,7 +787,8 @@ def lifecycle_phases(lang: str = "en", path: str | Path | None = None) -> pd.Dat
 # ----------------------------------------------------------------------------- plots
 def _short_names(lang: str, path: str | Path | None = None) -> pd.Series:
     cat = catalog(lang, path)
-    short = cat["name"].str.replace(r"\s*[((][^))]*[))]\s*$", "", regex=True)
+    # a trailing aside in brackets, ASCII (English) or full-width (Chinese)
+    short = cat["name"].str.replace(r"\s*[(（][^)）]*[)）]\s*$", "", regex=True)
     return short
 
 
@@ -577,7 +815,7 @@ def plot_heatmap(lang: str = "en", weighted: bool = False, ax: Any = None) -> An
     ax.set_yticklabels([names[f] for f in m.index], rotation=0)
     ax.set_xlabel("")
     ax.set_ylabel("")
-    ax.set_title(t("CRM frameworks × capabilities (rows clustered)", "CRM 框架 × 能力(行已聚类)", lang))
+    ax.set_title(t("CRM frameworks × capabilities (rows clustered)", "CRM 框架 × 能力（行已聚类）", lang))
     return ax
 
 
@@ -593,7 +831,7 @@ def plot_dendrogram(lang: str = "en", weighted: bool = False, ax: Any = None) ->
         _, ax = plt.subplots(figsize=(8, 0.4 * len(res.order) + 1.5))
     dendrogram(res.linkage, labels=[names[f] for f in res.distance.index], orientation="right", ax=ax,
                color_threshold=0.7 * float(res.linkage[:, 2].max()))
-    ax.set_xlabel(t("Jaccard distance (1 − similarity)", "Jaccard 距离(1 − 相似度)", lang))
+    ax.set_xlabel(t("Jaccard distance (1 − similarity)", "Jaccard 距离（1 − 相似度）", lang))
     ax.set_title(t("Which frameworks cover the same capabilities", "哪些框架覆盖相同的能力", lang))
     return ax
 
@@ -697,7 +935,7 @@ def plot_stage_alignment(lang: str = "en", ax: Any = None, path: str | Path | No
     ax.set_xticks((edges[:-1] + edges[1:]) / 2)
     ax.set_xticklabels(phases["name"], rotation=20, ha="right", rotation_mode="anchor")
     ax.set_title(t("Stages of each framework on a common CRM lifecycle\n(numbers: position in the framework; arcs: stage order, none for unordered building blocks; arcs below the row go back; squares: supporting conditions)",
-                   "各框架的阶段在统一 CRM 生命周期上的位置\n(数字为在框架中的序号;弧线表示阶段顺序,无序构件不画弧线;行下方的弧线表示回到前面的环节;方块为支撑条件)", lang), fontsize=10)
+                   "各框架的阶段在统一 CRM 生命周期上的位置\n（数字为在框架中的序号；弧线表示阶段顺序，无序构件不画弧线；行下方的弧线表示回到前面的环节；方块为支撑条件）", lang), fontsize=10)
     ax.grid(False)
     for x in edges:
         ax.axvline(x, color="#dddddd", lw=0.8, zorder=0)
@@ -756,9 +994,9 @@ def coding_agreement(coding_a: pd.DataFrame | None = None, coding_b: pd.DataFram
     ----------
     coding_a, coding_b : DataFrame
         Frameworks × capabilities with levels 0/1/2 (NaN: not coded), or long tables with
-        ``framework``, ``capability``, ``level``. ``coding_a`` defaults to the catalog's coding;
-        ``coding_b`` is required: the catalog carries one coding only, and a second must come from
-        another coder working from :func:`codebook` and the sources.
+        ``framework``, ``capability``, ``level``. They default to the two independent codings of the
+        catalog: :func:`coding_a` (the catalog's levels, as coded before any resolution) and
+        :func:`coding_b` (the second coder's).
     level_of_measurement : {"ordinal", "interval", "nominal"}
         Alpha's difference function (ordinal for the 0 < 1 < 2 scale).
 
@@ -770,11 +1008,11 @@ def coding_agreement(coding_a: pd.DataFrame | None = None, coding_b: pd.DataFram
     """
     import krippendorff
 
-    if coding_b is None:
+    if coding_b is None and not CODING_B_PATH.is_file():
         raise ParameterError("coding_b: a second, independent coding is required (frameworks × capabilities, "
-                             "levels 0-2); the catalog holds one coding")
-    a = _as_coding(coding_a if coding_a is not None else capability_matrix(), "coding_a")
-    b = _as_coding(coding_b, "coding_b")
+                             "levels 0-2); none is shipped with this installation")
+    a = _as_coding(coding_a if coding_a is not None else _first_coding(), "coding_a")
+    b = _as_coding(coding_b if coding_b is not None else _second_coding(), "coding_b")
     frameworks_ = a.index.intersection(b.index)
     caps = a.columns.intersection(b.columns)
     if len(frameworks_) < 2 or len(caps) < 1:
@@ -802,10 +1040,13 @@ def coding_agreement(coding_a: pd.DataFrame | None = None, coding_b: pd.DataFram
     return pd.DataFrame(rows).set_index("capability")
 
 
-def disagreements(coding_a: pd.DataFrame, coding_b: pd.DataFrame) -> pd.DataFrame:
+def disagreements(coding_a: pd.DataFrame | None = None, coding_b: pd.DataFrame | None = None) -> pd.DataFrame:
     """The cells two codings disagree on, as a log to resolve: ``framework``, ``capability``,
-    ``level_a``, ``level_b``, ``resolved_level`` and ``resolution`` (empty until resolved)."""
-    a, b = _as_coding(coding_a, "coding_a"), _as_coding(coding_b, "coding_b")
+    ``level_a``, ``level_b``, ``resolved_level`` and ``resolution`` (empty until resolved; the
+    catalog's resolved log is :func:`resolution`). The codings default to :func:`coding_a` and
+    :func:`coding_b`."""
+    a = _as_coding(coding_a if coding_a is not None else _first_coding(), "coding_a")
+    b = _as_coding(coding_b if coding_b is not None else _second_coding(), "coding_b")
     a, b = a.align(b, join="inner")
     diff = (a != b) & a.notna() & b.notna()
     rows = [{"framework": f, "capability": c, "level_a": int(a.loc[f, c]), "level_b": int(b.loc[f, c]),
@@ -848,7 +1089,7 @@ def _cluster_on(sim: pd.DataFrame, method: str = "average") -> ClusterResult:
     from scipy.cluster.hierarchy import cophenet, leaves_list, linkage
     from scipy.spatial.distance import squareform
 
-    dist = 1.0 - sim
+    dist = (1.0 - sim).clip(lower=0.0)  # cosine can exceed 1 by a rounding error for identical profiles
     condensed = squareform(dist.to_numpy(), checks=False)
     z = linkage(condensed, method=method)
     coph = float(cophenet(z, condensed)[0]) if len(sim) > 2 else float("nan")

@@ -136,8 +136,8 @@ def test_authors_and_source_are_in_the_report_language():
         for m in re.finditer(r"[\u4e00-\u9fff][\u4e00-\u9fff()\uff08\uff09:\uff1a0-9]*", en.loc[fid, "source"]):
             assert re.match(r"\s*[\[(]", en.loc[fid, "source"][m.end():]), (fid, m.group())
     assert en.loc["seven_steps", "authors"] == "Wanlaiqiu (pen name)"
-    assert zh.loc["seven_steps", "authors"] == "晚来秋(笔名)"
-    assert zh.loc["three_layer", "authors"] == "佚名(网络文章)"
+    assert zh.loc["seven_steps", "authors"] == "晚来秋（笔名）"
+    assert zh.loc["three_layer", "authors"] == "佚名（网络文章）"
     assert zh.loc["payne_frow", "authors"] == "Adrian Payne、Pennie Frow"
     assert en.loc["payne_frow", "authors"] == "Adrian Payne; Pennie Frow"
     assert "Jennifer Kirby" in en.loc["gartner_building_blocks", "source"]
@@ -174,7 +174,7 @@ def test_seed_title_and_author_match_the_seed_text(shared_dir):
             assert text.lstrip().startswith(doc["title_zh"]), fw["id"]
     seven = next(f for f in data["frameworks"] if f["id"] == "seven_steps")
     text = (shared_dir / "seeds" / data["seed_documents"]["001"]["file"]).read_text("utf-8")
-    assert f"作者:{seven['authors_zh'][0].split('(')[0]}" in text
+    assert f"作者:{seven['authors_zh'][0].split('（')[0]}" in text  # the seed writes 作者: with an ASCII colon
 
 
 def test_unknown_capability_is_an_error_naming_framework_and_capability(catalog_file):
@@ -442,3 +442,55 @@ def test_an_unknown_evidence_level_is_refused(catalog_file):
     path = catalog_file(lambda d: d["frameworks"][0].update(evidence_level="blog"))
     with pytest.raises(InputError, match=r"'idic': field 'evidence_level' is 'blog'"):
         F.load(path)
+
+
+def test_a_quote_needs_its_source_and_the_right_seed(catalog_file):
+    path = catalog_file(lambda d: d["frameworks"][0]["capabilities"]["identify"].pop("quote_source"))
+    with pytest.raises(InputError, match=r"'quote' and 'quote_source' go together"):
+        F.load(path)
+    path = catalog_file(lambda d: d["frameworks"][0]["capabilities"]["identify"].update(quote_source="seed 002"))
+    with pytest.raises(InputError, match=r"quote_source' is seed 002 but field 'seed.doc' is '003'"):
+        F.load(path)
+
+
+# ASCII punctuation a Chinese text writes full-width (，；：（）？！) when it touches a Chinese character
+_ASCII_NEXT_TO_CJK = re.compile(r"[,;:()?!](?=[\u3400-\u9fff\uf900-\ufaff])|(?<=[\u3400-\u9fff\uf900-\ufaff])[,;:()?!]")
+# left alone: a 《title》 or “quotation” keeps its source's punctuation, and so do addresses
+_VERBATIM = re.compile(r"《[^》]*》|“[^”]*”|https?://\S+|doi:\S+")
+
+
+def _zh_fields(node, key=None, where=""):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _zh_fields(v, k, f"{where}.{k}")
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _zh_fields(v, key, f"{where}[{i}]")
+    elif isinstance(node, str) and key is not None and (key == "zh" or key.endswith("_zh")):
+        yield where, key, node
+
+
+def test_chinese_fields_use_full_width_punctuation_next_to_chinese_characters():
+    """Every zh field writes ，；：（）？！ next to Chinese characters. Left as written: quotes (not zh
+    fields: verbatim from the seeds, which use ASCII punctuation), the seed titles (title_zh, and a
+    《title》 or “quotation” inside a field) and English citations such as "Journal of Marketing 69(4), 167-176"."""
+    bad = []
+    for where, key, text in _zh_fields(F.load()):
+        if key == "title_zh":  # the seed's own title, as printed in the seed (tests above match it)
+            continue
+        stripped = _VERBATIM.sub(" ", text)
+        bad += [(where, stripped[max(0, m.start() - 5):m.end() + 5]) for m in _ASCII_NEXT_TO_CJK.finditer(stripped)]
+    assert not bad, bad
+    # the English citations inside Chinese fields keep their ASCII punctuation
+    cat = F.catalog("zh")
+    assert "Journal of Marketing 69(4), 167-176" in cat.loc["payne_frow", "source"]
+    assert cat.loc["idic", "name"] == "IDIC 模型（识别、区分、互动、定制）"
+
+
+def test_chinese_strings_of_the_module_use_full_width_punctuation():
+    import inspect
+    src = inspect.getsource(F)
+    strings = [s for s in re.findall(r'"((?:[^"\\\n]|\\.)*)"', src) if re.search(r"[\u4e00-\u9fff]", s)]
+    assert len(strings) > 10
+    bad = [s for s in strings if _ASCII_NEXT_TO_CJK.search(_VERBATIM.sub(" ", s))]
+    assert not bad, bad
