@@ -94,7 +94,7 @@ SCHEMA: dict[str, dict[str, tuple[tuple[Any, ...], bool]]] = {
     "seed": {"doc": (_TEXT, True), "where_en": (_TEXT, True), "where_zh": (_TEXT, True)},
     "stage": {"en": (_TEXT, True), "zh": (_TEXT, True), "phase": (_TEXT, True), "kind": (_TEXT, False)},
     "mapping": {"level": ((int,), True), "en": (_TEXT, True), "zh": (_TEXT, True),
-                "quote": (_TEXT, False), "quote_source": (_TEXT, False)},
+                "quote": (_TEXT, False), "quote_source": (_TEXT, False), "passage": (_TEXT, False)},
 }
 # fields of earlier catalog versions, named in the error so that an old file is easy to update
 _RENAMED = {"authors": "'authors_en' and 'authors_zh'", "source": "'source_en' and 'source_zh'"}
@@ -241,6 +241,12 @@ def validate_catalog(data: Any, source: str = "frameworks.yaml") -> dict[str, An
                                   f"leave a capability out for 0")
                 if ("quote" in rec) != ("quote_source" in rec):
                     errors.append(f"{cw}: fields 'quote' and 'quote_source' go together (a passage and where it is from)")
+                if "quote" in rec and not _SEED_QUOTE.fullmatch(str(rec.get("quote_source", ""))):
+                    errors.append(f"{cw}: a 'quote' must come from a seed document ('quote_source: seed NNN'); "
+                                  "for a publication give field 'passage' (citation and where it was read)")
+                if "passage" in rec and "quote" in rec:
+                    errors.append(f"{cw}: give either 'quote' (a seed passage) or 'passage' (where a publication's "
+                                  "passage was read), not both")
                 qs = _SEED_QUOTE.fullmatch(str(rec.get("quote_source", "")))
                 if qs and qs.group(1) != seed_doc:
                     errors.append(f"{cw}: field 'quote_source' is seed {qs.group(1)} but field 'seed.doc' is {seed_doc!r}")
@@ -273,6 +279,45 @@ def load(path: str | Path | None = None) -> dict[str, Any]:
     if not p.is_file():
         raise InputError(f"{p}: framework catalog not found (expected the catalog shipped with the package)")
     return _load_cached(str(p.resolve()), p.stat().st_mtime)
+
+
+def cite_seeds(text: Any, lang: str = "en", path: str | Path | None = None) -> Any:
+    """``text`` with the project's internal names for its Chinese source articles ("seed 003",
+    "种子文档 003", "the seeds") replaced by how a reader cites them: the article's title.
+
+    The catalog and the coding files name the articles by number, which is how the tests find them;
+    a report shows titles. Anything that is not text is returned unchanged.
+
+    Examples
+    --------
+    >>> cite_seeds("Undated web article collected in seed 003.")
+    'Undated web article collected in the article 客户关系管理的体系框架分析 [CRM framework analysis (a collection)].'
+    >>> cite_seeds("不在种子文档中；是文档 000 三级评级的学术对照。", "zh")
+    '不在本项目的中文来源文章中；是《客户关系管理等级分类:从初级到高级》三级评级的学术对照。'
+    """
+    if not isinstance(text, str):
+        return text
+    docs = load(path)["seed_documents"]
+    titles = {k: v["title_zh"] for k, v in docs.items()}
+    # in English a Chinese title is followed by its translation, as in the catalog's references
+    cited = {k: f"{v['title_zh']} [{v['title_en']}]" if lang == "en" else f"《{v['title_zh']}》" for k, v in docs.items()}
+
+    def paren(m: re.Match) -> str:  # "(seed 002)" after a citation that already names the article
+        title = titles.get(m.group(1), m.group(1))
+        return "" if title in text else (f" ({cited[m.group(1)]})" if lang == "en" else f"（{cited[m.group(1)]}）")
+
+    if lang == "en":
+        text = re.sub(r"\s*\(seed (\d{3})\)", paren, text)
+        text = re.sub(r"\b([Nn])ot in the seeds\b", r"\1ot in the project's Chinese source articles", text)
+        text = re.sub(r"\bthe seeds\b", "the Chinese source articles", text)
+        text = re.sub(r"\b(?:[Tt]he )?[Ss]eed (\d{3})\b", lambda m: f"the article {cited.get(m.group(1), m.group(1))}", text)
+        text = re.sub(r"\b([Tt])he seed(?: article)?\b", r"\1he Chinese article", text)
+    else:
+        text = re.sub(r"（种子文档 ?(\d{3})）", paren, text)
+        text = text.replace("不在种子文档中", "不在本项目的中文来源文章中")
+        text = re.sub("(?:\u79cd\u5b50)?\u6587\u6863 ?(\\d{3}) ?", lambda m: cited.get(m.group(1), m.group(1)), text)  # (种子)文档 NNN
+        text = text.replace("种子文档", "中文来源文章").replace("种子文章", "该中文文章")
+    return text
 
 
 def catalog(lang: str = "en", path: str | Path | None = None) -> pd.DataFrame:
@@ -318,10 +363,10 @@ def catalog(lang: str = "en", path: str | Path | None = None) -> pd.DataFrame:
             "name_zh": fw["name_zh"],
             "authors": t("; ", "、", lang).join(fw[f"authors_{lang}"]),
             "year": fw["year"],
-            "source": fw[f"source_{lang}"],
+            "source": cite_seeds(fw[f"source_{lang}"], lang, path),
             "evidence_level": fw["evidence_level"],
             "evidence": EVIDENCE_LEVELS[fw["evidence_level"]][0 if lang == "en" else 1],
-            "evidence_note": fw[f"evidence_note_{lang}"],
+            "evidence_note": cite_seeds(fw[f"evidence_note_{lang}"], lang, path),
             "focus": fw["focus"],
             "focus_secondary": fw.get("focus_secondary"),
             "structure": fw["structure"],
@@ -332,7 +377,7 @@ def catalog(lang: str = "en", path: str | Path | None = None) -> pd.DataFrame:
             "outputs": fw[f"outputs_{lang}"],
             "seed_document": seed["doc"] if seed else None,
             "seed_file": seeds[seed["doc"]]["file"] if seed else None,
-            "seed_where": seed[f"where_{lang}"] if seed else fw.get(f"seed_note_{lang}"),
+            "seed_where": cite_seeds(seed[f"where_{lang}"] if seed else fw.get(f"seed_note_{lang}"), lang, path),
             "operationalised_by": ", ".join(fw["operationalised_by"]) or None,
         })
     out = pd.DataFrame(rows).set_index("framework")
@@ -510,11 +555,12 @@ def capability_matrix(levels: bool = True, path: str | Path | None = None, evide
     the reason (``reason_en``, ``reason_zh``: coding A's; for a cell only coding B coded, B's reason
     in English), ``resolution`` and ``resolution_zh`` (why a disagreement was settled as it was), the
     quoted source passage (``quote``, ``quote_source``), ``quote_status`` — ``"quoted"`` when a
-    verbatim passage of the source is on file, ``"paraphrase only"`` when the cell rests on the
-    coder's paraphrase, ``"not coded"`` for a 0 (absence is not quoted) — and ``quote_kind``:
-    ``"seed"`` (``quote_source`` is ``"seed NNN"``; the passage occurs verbatim, up to whitespace, in
-    that seed file, which the tests check) or ``"publication"`` (a citation with the address of the
-    page the passage was read on: an abstract or a page quoting the publication). ``quote_by`` says
+    verbatim passage of a seed document is on file, ``"passage located"`` when the cell rests on a
+    publication and ``quote_source`` gives the citation and the address of the page where the
+    supporting passage was read (third-party text is cited, not reproduced), ``"paraphrase only"``
+    when the cell rests on the coder's paraphrase alone, ``"not coded"`` for a 0 (absence is not
+    quoted) — and ``quote_kind``: ``"seed"`` (``quote_source`` is ``"seed NNN"``; the passage occurs
+    verbatim, up to whitespace, in that seed file, which the tests check) or ``"publication"``. ``quote_by`` says
     whose passage it is: ``"resolution"`` (read by the adjudicator for a settled disagreement),
     ``"A"`` (the catalog's), or ``"B"`` (coding B's seed passage, used when neither of the others has
     one and B's level is the resolved one). For a cell only coding B coded, ``reason_en`` is B's
@@ -567,6 +613,10 @@ def capability_matrix(levels: bool = True, path: str | Path | None = None, evide
             elif brow is not None and text(brow["quote"]) and int(brow["level"]) == level and doc is not None \
                     and str(brow["quote_source"]).strip() == f"seeds/{seeds[doc]['file']}":
                 quote, source, by = brow["quote"], f"seed {doc}", "B"
+            elif lrow is not None and text(lrow.get("quote_source")) and int(lrow["resolved_level"]) == level:
+                source, by = lrow["quote_source"], "resolution"  # a publication's passage: located, not copied
+            elif rec and rec.get("passage"):
+                source, by = rec["passage"], "A"
             if level == 0:
                 quote = source = by = None
             rows.append({"framework": fw["id"], "capability": cap, "level": level,
@@ -576,20 +626,25 @@ def capability_matrix(levels: bool = True, path: str | Path | None = None, evide
                          "resolution": lrow["resolution"] if lrow is not None else None,
                          "resolution_zh": text(lrow["resolution_zh"]) if lrow is not None and "resolution_zh" in lrow else None,
                          "quote": quote, "quote_source": source, "quote_by": by,
-                         "quote_status": "not coded" if level == 0 else ("quoted" if quote else "paraphrase only"),
-                         "quote_kind": None if not quote else ("seed" if _SEED_QUOTE.fullmatch(source or "")
-                                                               else "publication")})
+                         "quote_status": "not coded" if level == 0 else (
+                             "quoted" if quote else "passage located" if source else "paraphrase only"),
+                         "quote_kind": None if not source else ("seed" if _SEED_QUOTE.fullmatch(source)
+                                                                else "publication")})
     out = pd.DataFrame(rows)
     out["level_b"] = out["level_b"].astype("Int64")
+    # the texts a report shows cite the Chinese articles by title (``quote_source`` keeps "seed NNN")
+    for col, lang in (("reason_en", "en"), ("resolution", "en"), ("reason_zh", "zh"), ("resolution_zh", "zh")):
+        out[col] = [cite_seeds(v, lang, path) for v in out[col]]
     return out
 
 
 def quote_coverage(path: str | Path | None = None) -> pd.DataFrame:
-    """How many coded cells (level 1 or 2) of each framework rest on a verbatim quote.
+    """How many coded cells (level 1 or 2) of each framework rest on a verbatim quote or a located passage.
 
-    One row per framework plus ``total``: ``coded`` cells, ``quoted_seed`` (a passage of the seed
-    document), ``quoted_publication`` (a passage of the publication or of a page quoting it),
-    ``paraphrase_only`` and ``share_quoted``.
+    One row per framework plus ``total``: ``coded`` cells, ``quoted_seed`` (a verbatim passage of
+    the seed document), ``located_publication`` (the citation and the address of the page where the
+    publication's supporting passage was read; the passage is not reproduced), ``paraphrase_only``,
+    ``share_quoted`` (verbatim) and ``share_supported`` (quoted or located).
 
     Examples
     --------
@@ -602,12 +657,13 @@ def quote_coverage(path: str | Path | None = None) -> pd.DataFrame:
     out = pd.DataFrame({
         "coded": e.groupby("framework", sort=False).size(),
         "quoted_seed": e["quote_kind"].eq("seed").groupby(e["framework"], sort=False).sum(),
-        "quoted_publication": e["quote_kind"].eq("publication").groupby(e["framework"], sort=False).sum(),
+        "located_publication": e["quote_kind"].eq("publication").groupby(e["framework"], sort=False).sum(),
     })
-    out["paraphrase_only"] = out["coded"] - out["quoted_seed"] - out["quoted_publication"]
+    out["paraphrase_only"] = out["coded"] - out["quoted_seed"] - out["located_publication"]
     out.loc["total"] = out.sum()
     out = out.astype(np.int64)
-    out["share_quoted"] = (out["quoted_seed"] + out["quoted_publication"]) / out["coded"]
+    out["share_quoted"] = out["quoted_seed"] / out["coded"]
+    out["share_supported"] = (out["quoted_seed"] + out["located_publication"]) / out["coded"]
     out.index.name = "framework"
     return out
 

@@ -1,5 +1,6 @@
 """The capability comparison as a documented content analysis (issue 16, point 2): codebook, quoted
 evidence, agreement between two codings (Krippendorff's alpha), similarity sensitivity, bootstrap."""
+import copy
 import re
 from pathlib import Path
 
@@ -24,11 +25,14 @@ def test_evidence_table_has_a_quote_status_for_every_cell():
     e = F.capability_matrix(evidence=True)
     m = F.capability_matrix()
     assert len(e) == m.size
-    assert set(e["quote_status"]) <= {"quoted", "paraphrase only", "not coded"}
+    assert set(e["quote_status"]) <= {"quoted", "passage located", "paraphrase only", "not coded"}
     assert (e.loc[e["level"] == 0, "quote_status"] == "not coded").all()
     assert (e.loc[e["level"] > 0, "reason_en"].str.len() > 10).all()
     assert e["quote_kind"].dropna().isin(["seed", "publication"]).all()
-    assert (e["quote_kind"].notna() == (e["quote_status"] == "quoted")).all()
+    assert (e["quote_kind"].notna() == e["quote_status"].isin(["quoted", "passage located"])).all()
+    # only seed documents are quoted verbatim; a publication's passage is located (cited), not copied
+    assert (e.loc[e["quote"].notna(), "quote_kind"] == "seed").all()
+    assert e.loc[e["quote_kind"] == "publication", "quote"].isna().all()
 
 
 def test_quote_coverage_counts():
@@ -37,12 +41,12 @@ def test_quote_coverage_counts():
     coded = e[e["level"] > 0]
     assert cov.loc["total", "coded"] == len(coded)
     assert cov.loc["total", "quoted_seed"] == (coded["quote_kind"] == "seed").sum()
-    assert cov.loc["total", "quoted_publication"] == (coded["quote_kind"] == "publication").sum()
-    assert (cov["coded"] == cov["quoted_seed"] + cov["quoted_publication"] + cov["paraphrase_only"]).all()
-    # pinned (issue 16, point 2), on the resolved levels: 195 coded cells; 76 quoted from the seeds, 80 from
-    # publications (coding A alone: 171 coded cells, 76 and 57; the resolution adds 24 cells and 25 passages
-    # and sets two seed-quoted cells of A to 0)
-    assert cov.loc["total", ["coded", "quoted_seed", "quoted_publication"]].tolist() == [195, 76, 80]
+    assert cov.loc["total", "located_publication"] == (coded["quote_kind"] == "publication").sum()
+    assert (cov["coded"] == cov["quoted_seed"] + cov["located_publication"] + cov["paraphrase_only"]).all()
+    # pinned (issue 16, point 2), on the resolved levels: 195 coded cells; 76 quoted from the seeds, 80 resting
+    # on a located passage of a publication (coding A alone: 171 coded cells, 76 and 57; the resolution adds
+    # 24 cells and 25 passages and sets two seed-quoted cells of A to 0)
+    assert cov.loc["total", ["coded", "quoted_seed", "located_publication"]].tolist() == [195, 76, 80]
     a_cells = int((F.coding_a() > 0).to_numpy().sum())
     assert a_cells == 171
     # a framework not in the seeds cannot be quoted from them
@@ -77,7 +81,17 @@ def test_seed_quotes_are_verbatim_in_their_seed_file():
     assert not missing, missing
 
 
-def test_publication_quotes_name_the_page_they_were_read_on():
+def test_catalog_refuses_a_copied_publication_passage():
+    data = copy.deepcopy(F.load())
+    rec = data["frameworks"][2]["capabilities"]
+    cap = next(iter(rec))
+    rec[cap] = {**rec[cap], "quote": "some copied sentence", "quote_source": "A book; read at https://x.org"}
+    rec[cap].pop("passage", None)
+    with pytest.raises(InputError, match="must come from a seed document"):
+        F.validate_catalog(data)
+
+
+def test_publication_passages_name_the_page_they_were_read_on():
     e = F.capability_matrix(evidence=True)
     pub = e[e["quote_kind"] == "publication"]
     assert len(pub)
@@ -278,3 +292,21 @@ def test_bootstrap_over_capabilities_gives_the_clusters_uncertainty():
     assert set(st.index) == set(co.index)
     with pytest.raises(ParameterError, match="n_boot"):
         F.cluster_bootstrap(n_boot=0)
+
+
+def test_report_texts_cite_the_chinese_articles_by_title_not_by_seed_number():
+    """What a report shows names an article by its title, never as "seed 003" or 种子文档 (issue 12)."""
+    internal = re.compile(r"\bseeds?\b|种子|文档 ?\d{3}", re.I)
+    for lang in ("en", "zh"):
+        cat = F.catalog(lang)
+        for col in ("source", "evidence_note", "seed_where"):
+            bad = [v for v in cat[col].dropna() if internal.search(v)]
+            assert not bad, (lang, col, bad[:2])
+    e = F.capability_matrix(evidence=True)
+    for col in ("reason_en", "resolution", "reason_zh", "resolution_zh"):
+        bad = [v for v in e[col].dropna() if internal.search(v)]
+        assert not bad, (col, bad[:2])
+    assert F.cite_seeds("A web page (seed 002).", "en") == ("A web page (客户关系五级管理 [Five-level customer "
+                                                           "relationship management]).")
+    assert F.cite_seeds("客户关系五级管理，PingCode 百科（种子文档 002）。", "zh") == "客户关系五级管理，PingCode 百科。"
+    assert F.cite_seeds(3, "en") == 3
