@@ -16,11 +16,22 @@ import pandas as pd
 
 from crm_analysis.i18n import check_lang, t
 from crm_analysis.reporting.summary import Summary
-from crm_analysis.segment.fair import BASELINES, FairComparison, title
+from crm_analysis.segment.fair import BASELINES, FairComparison
+from crm_analysis.segment.fair import title as _fair_title
 
 __all__ = ["best_rows", "main_gap", "frameworks_figures", "frameworks_actions", "frameworks_verdict", "frameworks_summary"]
 
 STAT = "captured_at_20pct"
+
+
+def _full_width(text: str, lang: str) -> str:
+    """Chinese text takes full-width brackets (some scheme and framework names carry half-width ones)."""
+    return text.replace("(", "（").replace(")", "）") if lang == "zh" else text
+
+
+def title(row: str, lang: str = "en") -> str:
+    """Display name of a scheme or baseline, with full-width brackets in Chinese."""
+    return _full_width(_fair_title(row, lang), lang)
 
 
 def _pct(v: float) -> str:
@@ -69,7 +80,7 @@ def main_gap(coverage: pd.DataFrame | None) -> pd.Series | None:
 
 def _names(ids: Any, names: Mapping[str, str], lang: str) -> str:
     items = [s.strip() for s in str(ids or "").split(",") if s.strip()]
-    return t(", ", "、", lang).join(names.get(i, i) for i in items)
+    return t(", ", "、", lang).join(_full_width(names.get(i, i), lang) for i in items)
 
 
 def frameworks_figures(fc: FairComparison, lang: str = "en", *, top_pairs: pd.DataFrame | None = None,
@@ -103,9 +114,9 @@ def frameworks_figures(fc: FairComparison, lang: str = "en", *, top_pairs: pd.Da
         a, b, share = top_pairs.iloc[0][["framework_a", "framework_b", "share"]]
         resamples = t(f" of {n_resamples}", f"（共 {n_resamples} 次）", lang) if n_resamples else ""
         out.append((t("Most similar pair of frameworks", "最相似的一对框架", lang),
-                    t(f"{names.get(a, a)} / {names.get(b, b)}: the most similar in {share:.0%}{resamples} "
+                    t(f"{_full_width(names.get(a, a), lang)} / {_full_width(names.get(b, b), lang)}: the most similar in {share:.0%}{resamples} "
                       "resamples of the capability list",
-                      f"{names.get(a, a)} / {names.get(b, b)}：在能力清单的重抽样中{resamples}有 {share:.0%} 最相似",
+                      f"{_full_width(names.get(a, a), lang)} / {_full_width(names.get(b, b), lang)}：在能力清单的重抽样中{resamples}有 {share:.0%} 最相似",
                       lang)))
     gap = main_gap(coverage)
     if gap is not None:

@@ -55,8 +55,9 @@ def mc_overview(table: pd.DataFrame, by: Sequence[str] = ("n",)) -> pd.DataFrame
     return out.reset_index()
 
 
-def _est(e: str) -> str:
-    return ESTIMATOR_NAMES.get(str(e), str(e))
+def _est(e: str, lang: str = "en") -> str:
+    name = ESTIMATOR_NAMES.get(str(e), str(e))
+    return name.replace(" (", "（").replace(")", "）") if lang == "zh" else name
 
 
 def _b(v: float, se: float, lang: str) -> str:
@@ -92,14 +93,14 @@ def study_figures(table: pd.DataFrame, lang: str = "en", *, level: float = 0.95)
             bits.append(t("loadings ", "载荷 ", lang) + _b(lo["bias"], lo["bias_mcse"], lang))
         if pa is not None:
             bits.append(t("paths ", "路径 ", lang) + _b(pa["bias"], pa["bias_mcse"], lang))
-        out.append((t(f"{_est(est)}: bias at n = {big}", f"{_est(est)}：n = {big} 时的偏差", lang),
+        out.append((t(f"{_est(est, lang)}: bias at n = {big}", f"{_est(est, lang)}：n = {big} 时的偏差", lang),
                     t("; ", "；", lang).join(bits)))
     cov = [(est, _cell(ov, big, est, "path")) for est in ov["estimator"].drop_duplicates()]
     cov = [(e, r) for e, r in cov if r is not None and not pd.isna(r["coverage"])]
     if cov:
         out.append((t(f"Coverage of the {level:.0%} intervals of the paths, n = {big}",
                       f"n = {big} 时路径 {level:.0%} 区间的覆盖率", lang),
-                    t("; ", "；", lang).join(f"{_est(e)} {_c(r['coverage'], r['coverage_mcse'], lang)}" for e, r in cov)))
+                    t("; ", "；", lang).join(f"{_est(e, lang)} {_c(r['coverage'], r['coverage_mcse'], lang)}" for e, r in cov)))
     if len(ns) > 1 and "PLS" in set(ov["estimator"]):
         small, large = _cell(ov, ns[0], "PLS", "path"), _cell(ov, big, "PLS", "path")
         if small is not None and large is not None:
@@ -121,22 +122,22 @@ def study_actions(table: pd.DataFrame, lang: str = "en", *, level: float = 0.95,
     consistent = [r for e in CONSISTENT if (r := _cell(ov, big, e, "path")) is not None and not pd.isna(r["bias"])]
     if pls is not None and abs(pls["bias"]) > 2 * pls["bias_mcse"] and consistent:
         best = min(consistent, key=lambda r: abs(r["bias"]))
-        out.append(t(f"Estimate the paths between constructs measured with error by {_est(best['estimator'])} rather "
+        out.append(t(f"Estimate the paths between constructs measured with error by {_est(best['estimator'], lang)} rather "
                      f"than PLS: at n = {big} PLS's path bias is {pls['bias']:+.3f}, "
-                     f"{_est(best['estimator'])}'s {best['bias']:+.3f}.",
-                     f"对带测量误差的构念之间的路径，用{_est(best['estimator'])}而不是 PLS 估计：n = {big} 时 PLS 的路径偏差为 "
-                     f"{pls['bias']:+.3f}，{_est(best['estimator'])}为 {best['bias']:+.3f}。", lang))
+                     f"{_est(best['estimator'], lang)}'s {best['bias']:+.3f}.",
+                     f"对带测量误差的构念之间的路径，用 {_est(best['estimator'], lang)} 而不是 PLS 估计：n = {big} 时 PLS 的路径偏差为 "
+                     f"{pls['bias']:+.3f}，{_est(best['estimator'], lang)}为 {best['bias']:+.3f}。", lang))
     low = ov[(ov["n"] == big) & (ov["kind"] == "path") & (ov["coverage"] + 2 * ov["coverage_mcse"] < level)]
     if len(low):
-        names = t(", ", "、", lang).join(f"{_est(r.estimator)} ({r.coverage:.0%})" if lang == "en"
-                                          else f"{_est(r.estimator)}（{r.coverage:.0%}）" for r in low.itertuples())
+        names = t(", ", "、", lang).join(f"{_est(r.estimator, lang)} ({r.coverage:.0%})" if lang == "en"
+                                          else f"{_est(r.estimator, lang)}（{r.coverage:.0%}）" for r in low.itertuples())
         out.append(t(f"Do not read these intervals of the paths as {level:.0%} intervals: {names} at n = {big}.",
                      f"不要把这些路径区间当作 {level:.0%} 区间来解读：n = {big} 时{names}。", lang))
     worst = ov.sort_values("nonconvergence", ascending=False, kind="stable").iloc[0]
     if worst["nonconvergence"] > 0.05:
-        out.append(t(f"Plan for failed fits: {_est(worst['estimator'])} did not converge in {worst['nonconvergence']:.0%} "
+        out.append(t(f"Plan for failed fits: {_est(worst['estimator'], lang)} did not converge in {worst['nonconvergence']:.0%} "
                      f"of the data sets at n = {worst['n']}; use a larger sample or a PLS-based estimator there.",
-                     f"为估计失败做好准备：n = {worst['n']} 时，{_est(worst['estimator'])}在 {worst['nonconvergence']:.0%} "
+                     f"为估计失败做好准备：n = {worst['n']} 时，{_est(worst['estimator'], lang)}在 {worst['nonconvergence']:.0%} "
                      "的数据集上未收敛；此时应增大样本量，或改用基于 PLS 的估计方法。", lang))
     mc = ov["bias_mcse"].max()
     if mc > 0.01:
@@ -161,11 +162,11 @@ def study_verdict(table: pd.DataFrame, lang: str = "en") -> str:
         return t(f"Every fit converged to a proper solution ({reps} replications per condition); Monte-Carlo standard "
                  "errors are given beside each figure.",
                  f"所有估计都收敛且为正常解（每个条件 {reps} 次重复）；每个数字旁都给出了蒙特卡罗标准误。", lang)
-    parts = [t(f"highest non-convergence {nc['nonconvergence']:.0%} ({_est(nc['estimator'])}, n = {nc['n']})",
-               f"不收敛率最高为 {nc['nonconvergence']:.0%}（{_est(nc['estimator'])}，n = {nc['n']}）", lang)]
+    parts = [t(f"highest non-convergence {nc['nonconvergence']:.0%} ({_est(nc['estimator'], lang)}, n = {nc['n']})",
+               f"不收敛率最高为 {nc['nonconvergence']:.0%}（{_est(nc['estimator'], lang)}，n = {nc['n']}）", lang)]
     if im["improper"] > 0:
-        parts.append(t(f"improper solutions up to {im['improper']:.0%} ({_est(im['estimator'])}, n = {im['n']})",
-                       f"不当解比率最高为 {im['improper']:.0%}（{_est(im['estimator'])}，n = {im['n']}）", lang))
+        parts.append(t(f"improper solutions up to {im['improper']:.0%} ({_est(im['estimator'], lang)}, n = {im['n']})",
+                       f"不当解比率最高为 {im['improper']:.0%}（{_est(im['estimator'], lang)}，n = {im['n']}）", lang))
     judged = t("the figures use the converged fits only" if nc["nonconvergence"] <= 0.05 else
                "above 5 %, so the figures of that estimator rest on the data sets where it worked",
                "数字只使用收敛的估计" if nc["nonconvergence"] <= 0.05 else "超过 5%，该估计方法的数字只基于它成功的数据集", lang)
