@@ -276,3 +276,11 @@ def test_study_report_opens_with_its_summary(tmp_path, lang):
     results = json.loads((outcome.output_dir / "results.json").read_text("utf-8"))
     assert results["summary"]["client"] == "某大学" and results["summary"]["verdict"]
     assert "PLS 偏差研究" in (tmp_path / "index.html").read_text("utf-8") or lang == "en"
+
+
+def test_study_verdict_when_every_fit_converged():
+    table = _study_table().assign(nonconvergence=0.0)
+    assert study_verdict(table, "en").startswith("Every fit converged to a proper solution")
+    improper = table.assign(improper=np.where(table["estimator"] == "ML", 0.05, 0.0))
+    v = study_verdict(improper, "zh")
+    assert v.startswith("所有估计都收敛") and "不当解比率最高为 5%" in v

@@ -69,7 +69,7 @@ def _b(v: float, se: float, lang: str) -> str:
 def _c(v: float, se: float, lang: str) -> str:
     if pd.isna(v):
         return t("no intervals", "无区间", lang)
-    return f"{v:.0%}" + ("" if pd.isna(se) else t(f" (MCSE {se:.0%})", f"（标准误 {se:.0%}）", lang))
+    return f"{v:.0%}" + ("" if pd.isna(se) else t(f" (MCSE {se:.0%})", f"（蒙特卡罗标准误 {se:.0%}）", lang))
 
 
 def _cell(ov: pd.DataFrame, n: int, est: str, kind: str) -> pd.Series | None:
@@ -113,7 +113,8 @@ def study_actions(table: pd.DataFrame, lang: str = "en", *, level: float = 0.95,
     """The ``n`` first of: prefer the consistent estimator with the smallest path bias to PLS when
     PLS's path bias exceeds two MCSEs; do not read intervals whose coverage falls short of the
     nominal level by more than two MCSEs as such; plan for non-convergence above 5 %; add
-    replications when the largest MCSE of a bias exceeds 0.01."""
+    replications when the largest MCSE of a bias exceeds 0.01; else report the intervals of the
+    consistent estimator whose path coverage is closest to the nominal level."""
     check_lang(lang)
     ov = mc_overview(table)
     big = max(ov["n"])
@@ -126,7 +127,7 @@ def study_actions(table: pd.DataFrame, lang: str = "en", *, level: float = 0.95,
                      f"than PLS: at n = {big} PLS's path bias is {pls['bias']:+.3f}, "
                      f"{_est(best['estimator'], lang)}'s {best['bias']:+.3f}.",
                      f"对带测量误差的构念之间的路径，用 {_est(best['estimator'], lang)} 而不是 PLS 估计：n = {big} 时 PLS 的路径偏差为 "
-                     f"{pls['bias']:+.3f}，{_est(best['estimator'], lang)}为 {best['bias']:+.3f}。", lang))
+                     f"{pls['bias']:+.3f}，{_est(best['estimator'], lang)} 为 {best['bias']:+.3f}。", lang))
     low = ov[(ov["n"] == big) & (ov["kind"] == "path") & (ov["coverage"] + 2 * ov["coverage_mcse"] < level)]
     if len(low):
         names = t(", ", "、", lang).join(f"{_est(r.estimator, lang)} ({r.coverage:.0%})" if lang == "en"
@@ -147,6 +148,13 @@ def study_actions(table: pd.DataFrame, lang: str = "en", *, level: float = 0.95,
                      f"about {need} would bring it to 0.01.",
                      f"发表前增加重复次数：目前 {reps} 次重复下偏差的最大蒙特卡罗标准误为 {mc:.3f}；约 {need} 次可降至 0.01。",
                      lang))
+    ok = [r for e in CONSISTENT if (r := _cell(ov, big, e, "path")) is not None and not pd.isna(r["coverage"])]
+    if len(out) < n and ok:
+        best = min(ok, key=lambda r: abs(r["coverage"] - level))
+        out.append(t(f"Report the paths' intervals from {_est(best['estimator'], lang)}: they cover the truth in "
+                     f"{best['coverage']:.0%} of the data sets at n = {big} (nominal {level:.0%}).",
+                     f"报告路径区间时采用 {_est(best['estimator'], lang)}：n = {big} 时其区间在 {best['coverage']:.0%} 的数据集中"
+                     f"包含真值（名义水平 {level:.0%}）。", lang))
     return out[:n]
 
 
@@ -162,13 +170,18 @@ def study_verdict(table: pd.DataFrame, lang: str = "en") -> str:
         return t(f"Every fit converged to a proper solution ({reps} replications per condition); Monte-Carlo standard "
                  "errors are given beside each figure.",
                  f"所有估计都收敛且为正常解（每个条件 {reps} 次重复）；每个数字旁都给出了蒙特卡罗标准误。", lang)
-    parts = [t(f"highest non-convergence {nc['nonconvergence']:.0%} ({_est(nc['estimator'], lang)}, n = {nc['n']})",
-               f"不收敛率最高为 {nc['nonconvergence']:.0%}（{_est(nc['estimator'], lang)}，n = {nc['n']}）", lang)]
+    if nc["nonconvergence"] == 0:
+        parts = [t("every fit converged", "所有估计都收敛", lang)]
+    else:
+        parts = [t(f"highest non-convergence {nc['nonconvergence']:.0%} ({_est(nc['estimator'], lang)}, n = {nc['n']})",
+                   f"不收敛率最高为 {nc['nonconvergence']:.0%}（{_est(nc['estimator'], lang)}，n = {nc['n']}）", lang)]
     if im["improper"] > 0:
         parts.append(t(f"improper solutions up to {im['improper']:.0%} ({_est(im['estimator'], lang)}, n = {im['n']})",
                        f"不当解比率最高为 {im['improper']:.0%}（{_est(im['estimator'], lang)}，n = {im['n']}）", lang))
-    judged = t("the figures use the converged fits only" if nc["nonconvergence"] <= 0.05 else
+    judged = t("the figures include the improper solutions" if nc["nonconvergence"] == 0 else
+               "the figures use the converged fits only" if nc["nonconvergence"] <= 0.05 else
                "above 5 %, so the figures of that estimator rest on the data sets where it worked",
+               "数字包括不当解" if nc["nonconvergence"] == 0 else
                "数字只使用收敛的估计" if nc["nonconvergence"] <= 0.05 else "超过 5%，该估计方法的数字只基于它成功的数据集", lang)
     text = t("; ", "；", lang).join(parts) + t("; ", "；", lang) + judged
     return text[:1].upper() + text[1:] + t(f" ({reps} replications per condition).", f"（每个条件 {reps} 次重复）。", lang)
