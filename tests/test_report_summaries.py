@@ -284,3 +284,59 @@ def test_study_verdict_when_every_fit_converged():
     improper = table.assign(improper=np.where(table["estimator"] == "ML", 0.05, 0.0))
     v = study_verdict(improper, "zh")
     assert v.startswith("所有估计都收敛") and "不当解比率最高为 5%" in v
+
+
+# --- learning path ---------------------------------------------------------------------------------
+
+def test_learning_summaries_hold_the_figures_the_notebooks_find():
+    from crm_analysis.teaching_summary import (csi_models_summary, maturity_learning_summary, measurement_summary,
+                                               segments_summary)
+
+    rec = pd.DataFrame({"bias_PLS": [-0.06, -0.04], "bias_CBSEM": [0.01, -0.01]})
+    s = csi_models_summary(rec, 0.81, 0.70, {"estimate": 0.45, "se": 0.08, "ci_low": 0.3, "ci_high": 0.6}, 72.34,
+                           "en", client="Course A")
+    figs = dict(s.figures)
+    assert figs["Mean bias of the paths"] == "PLS -0.050 · CB-SEM +0.000"
+    assert figs["Image → Satisfaction, bootstrap by hand (95% interval)"] == "0.450 [0.300, 0.600], SE 0.080"
+    assert figs["Satisfaction index (0-100)"] == "72.3" and "understates the paths by 0.050" in s.verdict
+    md = s.markdown()
+    assert md.index("What you will learn") < md.index("Key figure") < md.index("Takeaway") and "Course A" in md
+    assert len(s.to_results()["actions"]) == 3
+
+    m = measurement_summary(0.12, {"alpha": 0.88, "rho_a": 0.89, "ave": 0.7}, {"alpha": 0.80, "rho_a": 0.88, "ave": 0.55},
+                            0.98, True, "zh")
+    assert dict(m.figures)["质量：α，健康模型 → 含坏题项"] == "0.880 → 0.800"
+    assert "HTMT 识别（0.98 > 0.85）" in m.verdict and "Fornell-Larcker 准则却让它们通过" in m.verdict
+
+    ev = pd.DataFrame({"scheme": ["mean_split", "clv"], "auc": [0.68, 0.71]})
+    g = segments_summary(0.31, {"r": 0.5, "alpha": 10.0, "a": 0.8, "b": 2.4}, 0.55, ev, "zh",
+                         scheme_titles={"clv": ("CLV (predicted)", "CLV(预测)")})
+    figs = dict(g.figures)
+    assert figs["贡献 80% 收入的客户（帕累托）"] == "31%" and figs["BG/NBD 平均购买速率 r/α"] == "每周 0.050 次"
+    assert figs["每次购买后离开的概率 a/(a+b)"] == "0.25" and figs["保留期最高 AUC（再次购买）"] == "CLV（预测）：0.710"
+
+    grades = pd.DataFrame({"name_en": ["Primary"] * 3 + ["Advanced"], "name_zh": ["初级"] * 3 + ["高级"]})
+    rel = pd.DataFrame({"omega": [0.8, 0.7], "omega_low": [0.7, 0.6], "omega_high": [0.9, 0.8]})
+    k = maturity_learning_summary(grades, 0.62, {"reproducibility": 0.93, "scalability": 0.7, "loevinger_h": 0.55}, rel, "en")
+    figs = dict(k.figures)
+    assert k.figures[0][0] == "Data" and figs["Grades of the 4 firms"] == "Primary 3, Advanced 1"
+    assert figs["Lowest reliability (McDonald's ω, 95% interval)"] == "0.70 [0.60, 0.80]" and "scales" in k.verdict
+    for summary in (m, g, maturity_learning_summary(grades, 0.62, {"reproducibility": 0.8, "scalability": 0.4,
+                                                                   "loevinger_h": 0.3}, rel, "zh")):
+        _no_half_width(list(summary.actions) + [summary.verdict])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["learn-csi-models", "learn-measurement", "learn-segments", "learn-maturity"])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_learning_notebook_opens_with_what_it_teaches(tmp_path, name, lang):
+    from crm_analysis.reporting.runner import run_notebook
+
+    outcome = run_notebook(name, {"client": "Course A", "wave": "2026 spring"}, lang=lang, reports_dir=tmp_path)
+    assert outcome.ok, outcome.error
+    html, body, first = _first_screen(outcome, lang)
+    words = ["你将学到", "关键数字", "要点"] if lang == "zh" else ["What you will learn", "Key figure", "Takeaway"]
+    assert all(w in first for w in words) and "Course A" in first and "2026 spring" in first
+    assert first.count("<li>") >= 3 or first.count("\n") > 3
+    results = json.loads((outcome.output_dir / "results.json").read_text("utf-8"))
+    assert len(results["summary"]["actions"]) == 3 and results["summary"]["verdict"]
