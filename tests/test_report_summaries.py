@@ -92,7 +92,7 @@ def test_frameworks_verdict_says_what_the_intervals_and_the_coding_support():
     v = frameworks_verdict(FC, "en", top_pair_share=0.26)
     assert "separate BG/NBD" in v and "every other row" in v and "one coder" in v and "choice of capabilities" in v
     tied = _fair({"clv": 0.66, "monetary_only": 0.661}, {"clv": 0.7, "monetary_only": 0.72}, supported=set())
-    assert "do not separate" in frameworks_verdict(tied, "en")
+    assert "do not separate Monetary value alone (naive baseline) from BG/NBD" in frameworks_verdict(tied, "en")
     assert "α = 0.82" in frameworks_verdict(FC, "en", agreement_alpha=0.82)
     zh = frameworks_verdict(FC, "zh", agreement_alpha=0.5)
     assert "低于 0.667" in zh

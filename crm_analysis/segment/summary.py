@@ -149,8 +149,8 @@ def frameworks_actions(fc: FairComparison, lang: str = "en", *, names: Mapping[s
         xs, xb = _pct(tab.loc[scheme, STAT]), _pct(tab.loc[base, STAT])
         if d["supported"] and d["difference"] > 0:
             out.append(t(f"Target retention and offers at the top 20 % of customers as ranked by {s}: they bought {xs} "
-                         f"of the next period's revenue, {abs(d['difference']) * 100:.1f} points more than {b} (the interval "
-                         "excludes zero).",
+                         f"of the next period's revenue, {abs(d['difference']) * 100:.1f} points more than {b}; the interval of "
+                         "the difference excludes zero.",
                          f"按{s}排序，把保留和营销资源集中在前 20% 的客户上：他们贡献了下一期 {xs} 的收入，比{b}多 "
                          f"{abs(d['difference']) * 100:.1f} 个百分点（区间不含 0）。", lang))
         elif d["supported"]:
@@ -199,8 +199,9 @@ def frameworks_verdict(fc: FairComparison, lang: str = "en", *, agreement_alpha:
         seg = t("no bootstrap intervals were computed, so no scheme can be called better than another",
                 "未计算自助法区间，因此不能说哪个方案更好", lang)
     elif tied:
-        seg = t(f"the intervals do not separate {title(best, lang)} from {len(tied)} other row{'s' if len(tied) > 1 else ''} at the top 20 %",
-                f"在前 20% 的客户上，区间无法把{title(best, lang)}与其他 {len(tied)} 个方案或基准区分开", lang)
+        seg = t(f"at the top 20 % the intervals do not separate {title(best, lang)} from "
+                + ", ".join(title(r, lang) for r in tied),
+                f"在前 20% 的客户上，区间无法把{title(best, lang)}与" + "、".join(title(r, lang) for r in tied) + "区分开", lang)
     else:
         seg = t(f"the intervals separate {title(best, lang)} from every other row at the top 20 %",
                 f"在前 20% 的客户上，区间把{title(best, lang)}与其他所有方案和基准区分开", lang)
