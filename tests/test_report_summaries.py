@@ -340,3 +340,24 @@ def test_learning_notebook_opens_with_what_it_teaches(tmp_path, name, lang):
     assert first.count("<li>") >= 3 or first.count("\n") > 3
     results = json.loads((outcome.output_dir / "results.json").read_text("utf-8"))
     assert len(results["summary"]["actions"]) == 3 and results["summary"]["verdict"]
+
+
+@pytest.mark.slow
+def test_frameworks_summary_uses_a_second_coding_when_given(tmp_path):
+    from crm_analysis import frameworks
+    from crm_analysis.reporting.runner import run_notebook
+
+    long = frameworks.capability_matrix().stack().rename("level").reset_index()
+    long.columns = ["framework", "capability", "level"]
+    long.loc[::7, "level"] = (long.loc[::7, "level"] + 1) % 3  # the second coder disagrees on every seventh cell
+    coding = tmp_path / "second_coding.csv"
+    long.to_csv(coding, index=False)
+    expected = frameworks.coding_agreement(coding_b=long).loc["overall", "alpha"]
+    outcome = run_notebook("frameworks", {"bootstrap": 20, "second_coding": str(coding)}, lang="zh",
+                           reports_dir=tmp_path / "r")
+    assert outcome.ok, outcome.error
+    results = json.loads((outcome.output_dir / "results.json").read_text("utf-8"))
+    assert results["coding"]["codings"] == 2 and results["coding"]["second_coding"] == "second_coding.csv"
+    assert results["coding"]["krippendorff_alpha"] == pytest.approx(expected)
+    assert f"Krippendorff's α = {expected:.2f}" in results["summary"]["verdict"]
+    assert not any("第二位独立编码者" in a for a in results["summary"]["actions"])
