@@ -99,7 +99,10 @@ from .agreement import (
     weighted_kappa,
 )
 
+from .summary import maturity_summary
+
 __all__ = [
+    "maturity_summary",
     "add_outcomes",
     "double_barrelled",
     "htmt",

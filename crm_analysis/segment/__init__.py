@@ -41,9 +41,10 @@ from crm_analysis.segment.reader import ReadReport, TransactionWarning, check_tr
 from crm_analysis.segment.rfm import mean_split, quintile_scores, rfm, score
 from crm_analysis.segment.simulate import simulate_transactions
 from crm_analysis.segment.value import idic, pareto, purchase_rate
+from crm_analysis.segment.summary import frameworks_summary
 
 __all__ = [
-    "BGNBDFit", "CLVResult", "EvaluationResult", "FairComparison", "fair", "fair_comparison", "GammaGammaFit", "ReadReport", "SCHEMES", "TransactionWarning",
+    "BGNBDFit", "CLVResult", "EvaluationResult", "FairComparison", "fair", "fair_comparison", "frameworks_summary", "GammaGammaFit", "ReadReport", "SCHEMES", "TransactionWarning",
     "adjusted_rand", "auc", "bgnbd_loglik", "captured_share", "cdnow_sample", "check_transactions", "clv",
     "clv_summary", "evaluate", "fit_bgnbd", "fit_gamma_gamma", "gamma_gamma_loglik", "gini", "idic", "lift",
     "lorenz_curve", "mean_split", "pareto", "plot_agreement", "plot_lorenz", "plot_segments", "purchase_rate", "quintile_scores", "read_transactions",
