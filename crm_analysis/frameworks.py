@@ -1096,6 +1096,25 @@ def coding_agreement(coding_a: pd.DataFrame | None = None, coding_b: pd.DataFram
     return pd.DataFrame(rows).set_index("capability")
 
 
+def alpha_reading(alpha: float, lang: str = "en") -> str:
+    """How Krippendorff (2004) reads an alpha: acceptable (≥ 0.80), tentative conclusions only
+    (0.667 to 0.80), unreliable (below 0.667); "no variation" when alpha is undefined.
+
+    Examples
+    --------
+    >>> [alpha_reading(a) for a in (0.9, 0.7, 0.5, float("nan"))]
+    ['acceptable', 'tentative conclusions only', 'unreliable', 'no variation']
+    """
+    check_lang(lang)
+    if alpha is None or not np.isfinite(alpha):
+        return t("no variation", "无差异", lang)
+    if alpha >= 0.8:
+        return t("acceptable", "可接受", lang)
+    if alpha >= 0.667:
+        return t("tentative conclusions only", "只能作初步结论", lang)
+    return t("unreliable", "不可靠", lang)
+
+
 def disagreements(coding_a: pd.DataFrame | None = None, coding_b: pd.DataFrame | None = None) -> pd.DataFrame:
     """The cells two codings disagree on, as a log to resolve: ``framework``, ``capability``,
     ``level_a``, ``level_b``, ``resolved_level`` and ``resolution`` (empty until resolved; the

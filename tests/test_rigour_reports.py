@@ -5,6 +5,7 @@ import pytest
 
 from crm_analysis.reporting.notebooks import list_notebooks
 from crm_analysis.reporting.runner import run_notebook
+from crm_analysis import frameworks
 
 pytestmark = pytest.mark.slow
 SPECS = list_notebooks()
@@ -45,8 +46,11 @@ def test_frameworks_report_states_the_coding_and_its_uncertainty(tmp_path):
     outcome = run_notebook("frameworks", SPECS["frameworks"].test_parameters, lang="zh", reports_dir=tmp_path)
     assert outcome.ok, outcome.error
     results = json.loads((outcome.output_dir / "results.json").read_text("utf-8"))
-    assert results["coding"]["codings"] == 1 and results["coding"]["second_coding"] is None
-    assert results["coding"]["krippendorff_alpha"] is None  # never a number without a second coder
+    # two independent codings ship with the package: alpha from them, every disagreement adjudicated
+    assert results["coding"]["codings"] == 2 and results["coding"]["adjudicated"] is True
+    alpha = frameworks.coding_agreement().loc["overall", "alpha"]
+    assert results["coding"]["krippendorff_alpha"] == pytest.approx(alpha)
+    assert len(results["coding_resolution"]) == results["coding"]["n_disagreements"] == len(frameworks.resolution())
     assert {r["metric"] for r in results["similarity_sensitivity"]} == {"jaccard", "ruzicka", "manhattan", "cosine"}
     assert results["cluster_bootstrap_top_pairs"] and results["cluster_stability"]
     assert any(r["quote_status"] == "quoted" for r in results["capability_evidence"])

@@ -9,7 +9,7 @@ module: the notebook passes what ``crm_analysis.frameworks`` computed.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -190,9 +190,10 @@ def frameworks_actions(fc: FairComparison, lang: str = "en", *, names: Mapping[s
 
 
 def frameworks_verdict(fc: FairComparison, lang: str = "en", *, agreement_alpha: float | None = None,
-                       top_pair_share: float | None = None) -> str:
+                       top_pair_share: float | None = None, unreliable: Sequence[str] = ()) -> str:
     """One line: whether the bootstrap intervals separate the best row at the top 20 % from the
-    others, and what the capability scores rest on (one coder, or two with Krippendorff's alpha)."""
+    others, and what the capability scores rest on (one coder, or two with Krippendorff's alpha, naming
+    the capabilities whose alpha is below 0.667)."""
     check_lang(lang)
     best, tied = fc.tied_with_best(STAT)
     if not fc.n_boot:
@@ -214,6 +215,8 @@ def frameworks_verdict(fc: FairComparison, lang: str = "en", *, agreement_alpha:
                 + ("(two coders)" if ok else "(below 0.667: too low for conclusions)"),
                 f"能力打分来自内容分析，Krippendorff's α = {agreement_alpha:.2f}"
                 + ("（两位编码者）" if ok else "（低于 0.667，不足以得出结论）"), lang)
+        if unreliable:
+            cap += t(f", unreliable for {', '.join(unreliable)}", f"，其中{'、'.join(unreliable)}的分数不可靠", lang)
     robust = ""
     if top_pair_share is not None and top_pair_share < 0.5:
         robust = t("; the most similar pair changes with the choice of capabilities",
@@ -226,7 +229,7 @@ def frameworks_summary(fc: FairComparison, lang: str = "en", *, title_text: str 
                        client: str | None = None, wave: str | None = None, author: str | None = None,
                        top_pairs: pd.DataFrame | None = None, n_resamples: int | None = None,
                        names: Mapping[str, str] | None = None, coverage: pd.DataFrame | None = None,
-                       agreement_alpha: float | None = None) -> Summary:
+                       agreement_alpha: float | None = None, unreliable: Sequence[str] = ()) -> Summary:
     """The frameworks report's :class:`~crm_analysis.reporting.summary.Summary`."""
     check_lang(lang)
     share = float(top_pairs["share"].iloc[0]) if top_pairs is not None and len(top_pairs) else None
@@ -236,4 +239,5 @@ def frameworks_summary(fc: FairComparison, lang: str = "en", *, title_text: str 
         author=author,
         figures=frameworks_figures(fc, lang, top_pairs=top_pairs, n_resamples=n_resamples, names=names, coverage=coverage),
         actions=frameworks_actions(fc, lang, names=names, coverage=coverage, second_coding=second),
-        verdict=frameworks_verdict(fc, lang, agreement_alpha=agreement_alpha, top_pair_share=share))
+        verdict=frameworks_verdict(fc, lang, agreement_alpha=agreement_alpha, top_pair_share=share,
+                                   unreliable=unreliable))
