@@ -39,11 +39,25 @@ def internal_references(text: str) -> list[str]:
 # a Chinese character: CJK ideographs (with extension A and the compatibility block), CJK
 # symbols and punctuation (、。《》「」…) and the full-width forms (，；：（）！？)
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
-_HALF_WIDTH = re.compile(
-    rf"(?<=[{CJK}])[,;:?!]"          # , ; : ? ! right after a Chinese character
-    rf"|(?<=[{CJK}])[()]"            # ( or ) right after a Chinese character
-    rf"|[()](?=[{CJK}])"             # ( or ) right before a Chinese character
-)
+_IS_CJK = re.compile(f"[{CJK}]")
+_PUNCT = re.compile(rf"(?<=[{CJK}])[,;:?!]|[,;:?!](?=[{CJK}])")
+_PAIR = re.compile(r"\(([^()\n]*)\)")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def _cjk(ch: str) -> bool:
+    return bool(ch) and bool(_IS_CJK.match(ch))
+
+
+def _chinese_pair(text: str, m: re.Match) -> bool:
+    """Whether the ASCII brackets ``m`` (an innermost pair on one line) sit in Chinese text."""
+    before = text[:m.start()].rstrip(" ")[-1:]
+    after = text[m.end():].lstrip(" ")[:1]
+    content = m.group(1).strip()
+    return (_cjk(before)                                                   # 合成变量(composite)
+            or (_cjk(after) and bool(_IS_CJK.search(content)))              # (价值 × 潜力)的
+            or (_cjk(content[:1]) and not _LATIN.match(before or " ")))     # 0.604(其 …), (识别、区分)
+
 
 #: elements whose text is not prose: code, formulas, embedded scripts and styles, the run's
 #: parameter box (the user's own values, shown as given)
@@ -103,14 +117,30 @@ def prose_text(html: str) -> str:
 def halfwidth_punctuation(text: str, context: int = 12) -> list[str]:
     """Half-width punctuation in Chinese prose, each with some context.
 
-    The rule: an ASCII ``,`` ``;`` ``:`` ``?`` ``!`` directly after a Chinese character (ideograph,
-    CJK punctuation or full-width form), or an ASCII ``(`` / ``)`` with a Chinese character
-    directly on either side. Chinese prose uses ``，；：？！（）`` there. Not flagged: the same
-    marks between Latin letters, digits or spaces (English titles, ``1,234``, ``p < 0.05``,
-    ``(2019)``, ``Hair et al. (2019)``), and anything in code or formulas (see :func:`prose_text`).
+    The rule:
+
+    - an ASCII ``,`` ``;`` ``:`` ``?`` or ``!`` with a Chinese character (ideograph, CJK
+      punctuation or full-width form) directly on either side;
+    - a pair of ASCII brackets ``( )`` (innermost, on one line) preceded by a Chinese character
+      (spaces skipped), or followed by one while holding Chinese text, or opening on Chinese text
+      when no Latin letter precedes it; an unpaired ``(`` or ``)`` directly beside a Chinese character.
+
+    Chinese prose uses ``，；：？！（）`` there. Not flagged: the same marks in English text, even
+    around Chinese words (``Zhao Ping (赵平) et al. (2007)``, an English citation), notation such
+    as ``ICC(1)`` or ``Gamma(r, α) 分布``, numbers (``1,234``, ``p < 0.05``, ``(0.41, 0.54]``), and
+    anything in code or formulas (see :func:`prose_text`).
     """
+    spans = [m.span() for m in _PUNCT.finditer(text)]
+    paired = set()
+    for m in _PAIR.finditer(text):
+        paired.update((m.start(), m.end() - 1))
+        if _chinese_pair(text, m):
+            spans.append(m.span())
+    for i, ch in enumerate(text):
+        if ch in "()" and i not in paired and (_cjk(text[i - 1:i]) or _cjk(text[i + 1:i + 2])):
+            spans.append((i, i + 1))
     found = []
-    for m in _HALF_WIDTH.finditer(text):
-        a, b = max(0, m.start() - context), min(len(text), m.end() + context)
+    for a, b in sorted(spans):
+        a, b = max(0, a - context), min(len(text), b + context)
         found.append(" ".join(text[a:b].split()))
     return found
