@@ -139,6 +139,16 @@ def test_no_stray_star_in_the_pdf_text(tmp_path):
     assert "\\*" not in text
 
 
+def test_pdf_table_columns_are_as_wide_as_their_longest_word():
+    """Equal column widths let 'converged' run into the next cell and broke 自由度 into one
+    character per line; each column is now at least as wide as its longest unbreakable run."""
+    t = exports.Table("", ["模型", "χ²", "自由度", "converged", "Δχ²", "理由"],
+                      [["度量（载荷）", "31,730.7", "482", "是", "基准", "一段很长的中文理由文字，需要换行显示出来才行"]])
+    w = dict(zip(t.header, exports.column_weights(t)))
+    assert w["converged"] >= 9 and w["自由度"] >= 6 and w["模型"] >= 12 and w["χ²"] >= 8
+    assert w["理由"] == max(w.values())  # the long text takes the room that is left
+
+
 def test_pdf_has_cover_contents_pages_chinese_and_no_code(tmp_path):
     pypdf = pytest.importorskip("pypdf")
     run = make_run(tmp_path / "run")

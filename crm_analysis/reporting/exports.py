@@ -495,10 +495,36 @@ def _md_typst(md: str, math: _Math) -> str:
     return "\n".join(out) + "\n"
 
 
+_UNBREAKABLE = re.compile(r"[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]+")
+
+
+def _text_width(text: str) -> float:
+    """Width of ``text`` in Latin characters (a Chinese character is about two)."""
+    return sum(2.0 if _CJK.match(ch) else 1.0 for ch in text)
+
+
+def column_weights(table: Table) -> list[float]:
+    """Relative widths of a table's columns (Typst ``fr``): every column at least as wide as its
+    longest unbreakable run (a word, a number; Chinese text breaks between any two characters),
+    the rest shared by how long its cells are. Equal widths would let a long word of a narrow
+    column (``converged``) run into its neighbour."""
+    n = len(table.header)
+    weights = []
+    for i in range(n):
+        texts = [table.header[i]] + [row[i] for row in table.rows if i < len(row)]
+        longest_run = max((_text_width(m.group(0)) for t in texts for m in _UNBREAKABLE.finditer(t)), default=1.0)
+        # a short Chinese label (自由度, 基准) stays on one line; longer Chinese text keeps three characters
+        longest_run = max([longest_run] + [_text_width(t) if len(t) <= 6 else min(_text_width(t), 6.0)
+                                           for t in texts if _CJK.search(t)])
+        full = max((_text_width(t) for t in texts), default=1.0)
+        weights.append(max(longest_run * 1.15, min(full, 36.0) * 0.6, 3.0))
+    return weights
+
+
 def _table_typst(table: Table) -> str:
     n = len(table.header)
     size = 9 if n <= 5 else 8 if n <= 8 else 6.5 if n <= 12 else 5.5
-    widths = "(" + ", ".join(["1.6fr"] + ["1fr"] * (n - 1)) + ",)"
+    widths = "(" + ", ".join(f"{w:.2f}fr" for w in column_weights(table)) + ",)"
 
     def cell(text: str, head: bool = False) -> str:
         align = "right" if (not head and parse_number(text) is not None) else "left"
