@@ -138,17 +138,21 @@ LEGEND_CORNERS = ("upper right", "upper left", "lower right", "lower left", "cen
                   "upper center", "lower center")
 
 
-def _densify(xy: Any, steps: int = 24) -> Any:
-    """Points along a polyline (display coordinates), so that a segment crossing a box counts."""
+def _densify(xy: Any, spacing: float = 2.0) -> Any:
+    """Points along a polyline (display coordinates) every ``spacing`` pixels, so that a segment
+    crossing a box counts even when its ends lie outside it."""
     import numpy as np
 
     xy = np.asarray(xy, float)
     xy = xy[np.isfinite(xy).all(axis=1)] if xy.ndim == 2 else xy.reshape(0, 2)
     if len(xy) < 2:
         return xy
-    t = np.linspace(0, 1, steps, endpoint=False)[:, None]
-    inner = (xy[:-1, None, :] * (1 - t) + xy[1:, None, :] * t).reshape(-1, 2)
-    return np.vstack([inner, xy[-1:]])
+    parts = []
+    for a, b in zip(xy[:-1], xy[1:]):
+        n = int(min(2000, max(1, np.ceil(np.hypot(*(b - a)) / spacing))))
+        t = np.linspace(0, 1, n, endpoint=False)[:, None]
+        parts.append(a * (1 - t) + b * t)
+    return np.vstack(parts + [xy[-1:]])
 
 
 def drawn_points(ax: Any) -> Any:
