@@ -39,7 +39,6 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "-
          "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 900, "height": 1200}
 LANGS = ("en", "zh")
-suite = [pytest.mark.slow, pytest.mark.browser]
 
 
 def _notebooks() -> list[str]:
