@@ -28,6 +28,7 @@ class Problem:
     severity: str
     message: str
     column: str | None = None
+    zh: str | None = None  # the message in Chinese, for a Chinese report (warnings that reach one)
 
     def __str__(self) -> str:
         where = f"column {self.column!r}: " if self.column else ""
@@ -37,6 +38,10 @@ class Problem:
 def _lines(numbers: list[int], k: int = 5) -> str:
     shown = ", ".join(map(str, numbers[:k]))
     return f"line{'s' if len(numbers) > 1 else ''} {shown}" + (f" and {len(numbers) - k} more" if len(numbers) > k else "")
+
+
+def _lines_zh(numbers: list[int], k: int = 5) -> str:
+    return f"第 {'、'.join(map(str, numbers[:k]))} 行" + (f"等 {len(numbers)} 行" if len(numbers) > k else "")
 
 
 def long_rows(text: str, sep: str | None, n_header: int, path: Any) -> list[Problem]:
@@ -68,9 +73,12 @@ def long_rows(text: str, sep: str | None, n_header: int, path: Any) -> list[Prob
                                          f"{n_header} columns ({_lines(valued)}); a value without a column name — "
                                          "check the separator, quoting, or add the missing column name"))
     if trailing:
-        problems.append(Problem("warning", f"{path}: {len(trailing)} data line(s) end with an extra separator "
+        name = Path(str(path)).name  # a report names the file, never its path
+        problems.append(Problem("warning", f"{name}: {len(trailing)} data line(s) end with an extra separator "
                                            f"({_lines(trailing)}); the empty last field is ignored (the header has "
-                                           f"{n_header} columns)"))
+                                           f"{n_header} columns)",
+                                zh=f"{name}：{len(trailing)} 行数据以多余的分隔符结尾（{_lines_zh(trailing)}）；"
+                                   f"空的最后一个字段被忽略（表头有 {n_header} 列）"))
     return problems
 
 

@@ -8,22 +8,9 @@ import re
 import pytest
 
 from crm_analysis.cli import main
+from tests.helpers.scan import internal_references
 
 pytestmark = pytest.mark.slow
-
-# what must never reach a client: paths of this machine, the project's internal sources
-INTERNAL = [
-    re.compile(r"(?<![\w.])/(?:home|tmp|work|root|usr|var|Users|mnt)/"),  # absolute POSIX paths
-    re.compile(r"\b[A-Z]:\\\\"),  # Windows paths
-    re.compile(r"\.\./shared"),
-    re.compile(r"seed document|seeds/", re.I),
-    re.compile(r"资料\s*0\d"),
-    re.compile(r"source 0\d\d", re.I),
-]
-
-
-def internal_references(text: str) -> list[str]:
-    return [m.group(0) for rx in INTERNAL for m in rx.finditer(text)]
 
 
 def test_scanner_finds_what_it_must():

@@ -1,6 +1,8 @@
 """Survey reading and checks: every bad input named by column and row."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -144,3 +146,66 @@ def test_dataframe_read_without_index_col(shared_dir) -> None:
     s = csi.read_survey(raw, scale=(1, 10))
     assert len(s.items) == 24 and "Unnamed: 0" not in s.items
     assert csi.survey_columns(raw)[0] == "CUEX1"
+
+
+LABELLED_MODEL = """model: |
+  Quality =~ q1 + q2 + q3
+  Satisfaction =~ s1 + s2 + s3
+  Satisfaction ~ Quality
+labels:
+  s1: {en: Overall satisfaction, zh: 总体满意度}
+  q2: {en: Reliability of the network, zh: 网络的可靠性}
+"""
+
+
+def _labelled_survey(tmp_path):
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame(rng.integers(1, 11, size=(40, 6)).astype(float), columns=["q1", "q2", "q3", "s1", "s2", "s3"])
+    df["region"] = ["north", "south"] * 20
+    df.loc[[0, 1], "s1"] = np.nan
+    df.loc[2, "q2"] = np.nan
+    df.loc[3, ["q1", "q2", "q3", "s1", "s2", "s3"]] = np.nan  # a row with no answer
+    df.loc[4, "region"] = ""
+    path = tmp_path / "wave.csv"
+    df.to_csv(path, index=False)
+    model = tmp_path / "model.yaml"
+    model.write_text(LABELLED_MODEL, "utf-8")
+    return path, model
+
+
+def test_warnings_in_chinese_name_items_by_their_labels(tmp_path) -> None:
+    path, model = _labelled_survey(tmp_path)
+    s = csi.read_survey(path, scale=(1, 10), model=str(model), group="region", lang="zh")
+    text = "\n".join(s.warnings)
+    assert "总体满意度 2 个" in text and "网络的可靠性 1 个" in text  # labels, not s1 / q2
+    assert "按成列删除处理" in text and "没有任何回答" in text and "不参与组间比较" in text
+    assert "s1" not in text and "q2" not in text
+    assert not re.search(r"[A-Za-z]{4,}", text.replace("region", "")), text  # no English words left
+    # a column without a label keeps its id, in the Chinese form
+    [group] = [p for p in csi.check_survey(path, (1, 10), model=str(model), group="region", lang="zh")
+               if p.column == "region"]
+    assert str(group).startswith("“region”列：") and group.severity == "warning"
+
+
+def test_warnings_follow_the_report_language_of_the_run(tmp_path, monkeypatch) -> None:
+    path, model = _labelled_survey(tmp_path)
+    monkeypatch.setenv("CRM_ANALYSIS_LANG", "zh")  # what the runner sets for a Chinese report's kernel
+    assert any("缺失回答" in w for w in csi.read_survey(path, scale=(1, 10), model=str(model)).warnings)
+    monkeypatch.setenv("CRM_ANALYSIS_LANG", "en")
+    warnings = csi.read_survey(path, scale=(1, 10), model=str(model)).warnings
+    assert any("Overall satisfaction: 2" in w for w in warnings) and not any("s1" in w for w in warnings)
+
+
+def test_an_error_names_the_labelled_column(tmp_path) -> None:
+    path, model = _labelled_survey(tmp_path)
+    df = pd.read_csv(path)
+    df.loc[5, "s1"] = 12
+    df.to_csv(path, index=False)
+    [err] = [p for p in csi.check_survey(path, (1, 10), model=str(model), lang="zh") if p.severity == "error"]
+    assert str(err).startswith("总体满意度（s1 列）：") and "超出声明的量表 1-10" in str(err) and "第 7 行" in str(err)
+    [err] = [p for p in csi.check_survey(path, (1, 10), model=str(model), lang="en") if p.severity == "error"]
+    assert str(err).startswith("Overall satisfaction (column s1): ") and err.column == "s1"
+    import pickle
+
+    again = pickle.loads(pickle.dumps(err))
+    assert again == err and again.column == "s1" and again.lang == "en"

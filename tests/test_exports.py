@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import re
 
 import nbformat
 import pandas as pd
@@ -92,6 +93,60 @@ def test_html_tables_reads_styled_tables():
     [(header, rows)] = exports.html_tables(styled.to_html())
     assert header == ["a", "b"]
     assert rows == [["1.23", "x"], ["2.00", "y"]]
+
+
+@pytest.mark.parametrize("md, typst", [
+    # emphasis inside Chinese text: no spaces around the stars (CommonMark allows it)
+    ("即*合成变量*，外部权重", '#"即"#emph("合成变量")#"，外部权重"'),
+    ("为*高级*，其余为*初级*；", '#"为"#emph("高级")#"，其余为"#emph("初级")#"；"'),
+    ("**≥ 0.708** 的题项", '#strong("≥ 0.708")#" 的题项"'),
+    # escaped stars are literal stars, without their backslash (significance marks)
+    (r"(\* p < 0.05, \*\* p < 0.01)", '#"(* p < 0.05, ** p < 0.01)"'),
+    # a star between spaces is a star; an underscore inside a word is a letter
+    ("2 * 3 * 4", '#"2 * 3 * 4"'),
+    ("snake_case_name 与 _强调_", '#"snake_case_name 与 "#emph("强调")'),
+    # code and formulas keep every character, backslashes included
+    ("`a*b*c` 与 $x\\,y$", None),
+])
+def test_markdown_inline_to_typst(md, typst, tmp_path):
+    out = exports._inline_typst(md, exports._Math(tmp_path))
+    if typst is not None:
+        assert out == typst
+    else:
+        assert '#raw("a*b*c")' in out and ".svg" in out
+    assert "\\*" not in out  # no escaped star left for Typst to print with its backslash
+
+
+def test_plain_text_has_no_markup_left():
+    assert exports._plain("即*合成变量*，**粗体**与 `a*b*c`") == "即合成变量，粗体与 a*b*c"
+    assert exports._plain(r"\* p < 0.05") == "* p < 0.05"
+    assert exports._plain("[来源](https://example.org) _em_") == "来源 em"
+
+
+def test_no_stray_star_in_the_pdf_text(tmp_path):
+    """Emphasis in Chinese prose and escaped stars reach the PDF as italics and stars, never as
+    Markdown: no star touching a Chinese character, no backslash before a star."""
+    pypdf = pytest.importorskip("pypdf")
+    run = make_run(tmp_path / "run")
+    nb = nbformat.read(str(run / "csi.ipynb"), as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell(
+        "PLS 路径建模把每个构念估计为其标准化题项的加权和，即*合成变量*。标注显著性（\\* p < 0.05，\\*\\* p < 0.01）。"))
+    nbformat.write(nb, str(run / "csi.ipynb"))
+    [pdf] = exports.write_exports(run, ["pdf"])
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(str(pdf)).pages)
+    assert "合成变量" in text and "p < 0.05" in text
+    assert not re.search(r"\*[\u4e00-\u9fff]|[\u4e00-\u9fff]\*", text), text
+    assert "\\*" not in text
+
+
+def test_pdf_table_columns_are_as_wide_as_their_longest_word():
+    """Equal column widths let 'converged' run into the next cell and broke 自由度 into one
+    character per line; each column is now at least as wide as its longest unbreakable run."""
+    t = exports.Table("", ["模型", "χ²", "自由度", "converged", "Δχ²", "理由"],
+                      [["度量（载荷）", "31,730.7", "482", "是", "基准", "一段很长的中文理由文字，需要换行显示出来才行"]])
+    w = dict(zip(t.header, exports.column_weights(t)))
+    assert w["converged"] >= 9 and w["自由度"] >= 6 and w["模型"] >= 12 and w["χ²"] >= 8
+    assert w["理由"] == max(w.values())  # the long text takes the room that is left
 
 
 def test_pdf_has_cover_contents_pages_chinese_and_no_code(tmp_path):

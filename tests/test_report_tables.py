@@ -323,3 +323,16 @@ def test_five_level_sensitivity_base_changes_nothing(repo_root) -> None:
     # the base row counts the same firms per rung as the grading itself
     counts = grades["level"].value_counts()
     assert all(int(base[f"n_level_{k}"].iloc[0]) == int(counts.get(k, 0)) for k in range(6))
+
+
+def test_interval_bounds_and_depth_shares_get_headers_not_ids():
+    """The frameworks report showed auc_ci_low, captured_at_20pct ... as headers."""
+    frame = pd.DataFrame({"auc": [0.75], "auc_ci_low": [0.74], "auc_ci_high": [0.76], "captured_at_20pct": [0.61],
+                          "captured_at_20pct_ci_low": [0.6], "repeat_captured_at_20pct": [0.5], "other_ci_low": [1.0]})
+    zh = show_table(frame, "zh").to_html()
+    for text in ("AUC 置信区间下限", "AUC 置信区间上限", "前 20% 客户的收入占比", "前 20% 客户的收入占比置信区间下限",
+                 "前 20% 客户的再次购买者占比"):
+        assert f">{text}<" in zh, text
+    assert ">auc_ci_low<" not in zh and ">other_ci_low<" in zh  # an unknown base keeps its name
+    en = show_table(frame, "en").to_html()
+    assert ">AUC: CI low<" in en and ">revenue in the top 20%<" in en

@@ -118,3 +118,19 @@ def test_assessment_kind_uses_the_instrument(repo_root, survey, capsys):
     assert any("'XYZ9'" in m and "not an item id" in m for m in msgs)
     assert any("line 2" in m and "SAT1" in m and "outside the scale" in m for m in msgs)
     assert main(["validate", str(bad), "--kind", "assessment"]) == 1
+
+
+def test_trailing_separator_warning_has_chinese_and_names_the_file_not_its_path(tmp_path):
+    from crm_analysis.csi import check_survey
+
+    path = tmp_path / "deep" / "wave.csv"
+    path.parent.mkdir()
+    path.write_text("q1,q2\n1,2,\n3,4,\n2,5,\n", "utf-8")
+    [en] = [p for p in validate_file(path, "survey", scale=(1, 10)) if "separator" in p.message]
+    assert en.severity == "warning" and en.message.startswith("wave.csv:") and str(tmp_path) not in en.message
+    from crm_analysis.validation import read_table
+
+    [read] = read_table(path)[1]
+    assert read.zh.startswith("wave.csv：") and "多余的分隔符" in read.zh
+    [zh] = [p for p in check_survey(path, (1, 10), lang="zh") if "分隔符" in p]
+    assert zh.severity == "warning" and "第 2、3、4 行" in zh

@@ -110,6 +110,7 @@ def plot_paths(
     import matplotlib.pyplot as plt
 
     from crm_analysis.plotting import PALETTE
+    from crm_analysis.plotting.style import place_legend
 
     check_lang(lang)
     _need(data, ["from", "to", estimate] + ([hue] if hue else []), "plot_paths")
@@ -138,5 +139,5 @@ def plot_paths(
     ax.set_xlabel(t("Standardised path coefficient", "标准化路径系数", lang))
     ax.set_title(t("Structural model", "结构模型", lang) if title is None else title)
     if hue is not None:
-        ax.legend(loc="best", fontsize=8)
+        place_legend(ax, fontsize=8)  # a free corner, else beside the Axes: never over a point
     return ax

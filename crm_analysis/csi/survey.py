@@ -13,10 +13,16 @@ without a group.
 
 Row references: in a file, ``line`` numbers with the header as line 1 (what an editor shows);
 in a DataFrame, the index labels.
+
+Language: the messages are in English, or in Chinese with ``lang="zh"``; by default in the
+language of the pipeline run (``CRM_ANALYSIS_LANG``, set for the kernel of a Chinese report).
+A column is named by its label when the model file (``labels:``) or the SPSS/Stata file gives one,
+its id only in parentheses.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,16 +56,55 @@ class SurveyProblem(str):
     column: str | None
     message: str
 
-    def __new__(cls, message: str, severity: str = "error", column: str | None = None) -> "SurveyProblem":
-        text = (f"column {column!r}: " if column else "") + message
-        obj = super().__new__(cls, text)
+    def __new__(cls, message: str, severity: str = "error", column: str | None = None, *, lang: str = "en",
+                name: str | None = None) -> "SurveyProblem":
+        obj = super().__new__(cls, _column_prefix(column, lang, name) + message)
         obj.severity = severity
         obj.column = column
         obj.message = message
+        obj.lang = lang
+        obj.name = name
         return obj
 
     def __reduce__(self):  # keep pickling (and copies) working for a str subclass
-        return (SurveyProblem, (self.message, self.severity, self.column))
+        return (_survey_problem, (self.message, self.severity, self.column, self.lang, self.name))
+
+
+def _survey_problem(message: str, severity: str, column: str | None, lang: str, name: str | None) -> SurveyProblem:
+    return SurveyProblem(message, severity, column, lang=lang, name=name)
+
+
+def _column_prefix(column: str | None, lang: str, name: str | None) -> str:
+    """How a message names its column: by the label when there is one, the id in parentheses."""
+    if not column:
+        return ""
+    if lang == "zh":
+        return f"{name}（{column} 列）：" if name and name != column else f"“{column}”列："
+    return f"{name} (column {column}): " if name and name != column else f"column {column!r}: "
+
+
+def message_lang(lang: str | None = None) -> str:
+    """The language of the messages: ``lang``, else the pipeline run's (``CRM_ANALYSIS_LANG``), else English."""
+    from crm_analysis.reporting.notes import LANG_ENV
+
+    lang = lang or os.environ.get(LANG_ENV) or "en"
+    return "zh" if lang == "zh" else "en"
+
+
+def _namer(model: Any, wording: dict[str, str] | None, lang: str) -> Callable[[Any], str]:
+    """Column id -> what a reader calls it: the model file's label, the SPSS/Stata wording, a
+    construct's label, else the id itself."""
+    names: dict[str, str] = {}
+    if model is not None:
+        from crm_analysis.csi.presets import report_labels
+
+        try:
+            names = report_labels(model, lang, wording)
+        except Exception:  # a model without labels: ids are names
+            names = {}
+    for key, text in (wording or {}).items():
+        names.setdefault(str(key), str(text))
+    return lambda column: names.get(str(column), str(column))
 
 
 @dataclass
@@ -301,7 +346,7 @@ def n_parameters(model: Model, estimator: str = "pls") -> int:
 # --------------------------------------------------------------------------------------------
 # reading
 # --------------------------------------------------------------------------------------------
-def _read_text_table(path: Path, reading: dict[str, Any] | None = None
+def _read_text_table(path: Path, reading: dict[str, Any] | None = None, lang: str = "en"
                      ) -> tuple[pd.DataFrame | None, list[SurveyProblem], str | None]:
     """All cells as text; (frame, problems, encoding used).
 
@@ -314,7 +359,8 @@ def _read_text_table(path: Path, reading: dict[str, Any] | None = None
         return None, [SurveyProblem(f"{path}: is a folder; expected a survey file (.csv, .txt, .tsv, .xlsx, .sav, "
                                     ".dta)")], None
     frame, problems = read_table(path, **(reading or {}))
-    found = [SurveyProblem(p.message, p.severity, p.column) for p in problems]
+    found = [SurveyProblem(p.zh if lang == "zh" and getattr(p, "zh", None) else p.message, p.severity, p.column,
+                           lang=lang) for p in problems]
     if frame is None or any(p.severity == "error" for p in problems):
         return None, found, None
     return frame, found, frame.attrs.get("encoding")
@@ -325,8 +371,12 @@ def _is_index_name(name: Any) -> bool:
     return s == "" or s.startswith("unnamed:") or s in {"id", "index", "row", "respondent", "respondent_id"}
 
 
-def _where(labels: Sequence[Any], from_file: bool) -> str:
+def _where(labels: Sequence[Any], from_file: bool, lang: str = "en") -> str:
     labels = list(labels)
+    if lang == "zh":
+        shown = "、".join(str(x) for x in labels[:_MAX_LISTED])
+        more = f"等 {len(labels)} 行" if len(labels) > _MAX_LISTED else ""
+        return f"第 {shown} 行{more}" if from_file else f"索引为 {shown} 的行{more}"
     shown = ", ".join(str(x) for x in labels[:_MAX_LISTED])
     more = f" and {len(labels) - _MAX_LISTED} more" if len(labels) > _MAX_LISTED else ""
     if from_file:
@@ -334,7 +384,8 @@ def _where(labels: Sequence[Any], from_file: bool) -> str:
     return f"row{'s' if len(labels) > 1 else ''} {shown}{more}"
 
 
-def _load(source: Any, reading: dict[str, Any] | None = None) -> tuple[pd.DataFrame | None, list[SurveyProblem], bool, str]:
+def _load(source: Any, reading: dict[str, Any] | None = None, lang: str = "en"
+          ) -> tuple[pd.DataFrame | None, list[SurveyProblem], bool, str]:
     """(frame with raw cells, problems, from_file, source name); index = row references.
 
     A file's variable and value labels (SPSS, Stata) are in ``frame.attrs``."""
@@ -344,7 +395,7 @@ def _load(source: Any, reading: dict[str, Any] | None = None) -> tuple[pd.DataFr
         return frame, [], False, "<DataFrame>"
     if isinstance(source, (str, Path)):
         path = Path(source)
-        frame, problems, _ = _read_text_table(path, reading)
+        frame, problems, _ = _read_text_table(path, reading, lang)
         if frame is None:
             return None, problems, True, str(path)
         attrs = dict(frame.attrs)
@@ -369,7 +420,7 @@ def _split_index_column(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series | 
     return frame, None
 
 
-def _duplicate_rows(frame: pd.DataFrame, from_file: bool) -> list[SurveyProblem]:
+def _duplicate_rows(frame: pd.DataFrame, from_file: bool, lang: str = "en") -> list[SurveyProblem]:
     """Repeated respondent ids (a leading id column), and rows repeating an earlier row cell for cell.
 
     A row pasted twice counts a respondent twice in every estimate. Identical rows with ten or
@@ -382,23 +433,31 @@ def _duplicate_rows(frame: pd.DataFrame, from_file: bool) -> list[SurveyProblem]
         ids = text[first]
         rep = (ids != "") & ids.duplicated(keep=False)
         if rep.any():
+            where = _where(frame.index[rep.to_numpy()], from_file, lang)
             return [SurveyProblem(
+                f"{ids[rep].nunique()} 个受访者编号出现在多行中（{where}，例如 {ids[rep].iloc[0]!r}）；每位受访者只能"
+                "计一次：请删除重复的行或更正编号" if lang == "zh" else
                 f"{ids[rep].nunique()} respondent id(s) appear on more than one row "
-                f"({_where(frame.index[rep.to_numpy()], from_file)}; e.g. {ids[rep].iloc[0]!r}); each respondent must "
-                "be counted once: remove the repeated rows or correct the ids", "error", str(first))]
+                f"({where}; e.g. {ids[rep].iloc[0]!r}); each respondent must "
+                "be counted once: remove the repeated rows or correct the ids", "error", str(first), lang=lang)]
     dup = text.duplicated(keep="first") & (text != "").any(axis=1)
     if not dup.any():
         return []
     rows = text.loc[dup].replace("", pd.NA)
     strong = (rows.notna().sum(axis=1) >= 10) & (rows.nunique(axis=1) > 1)
     problems = []
-    for mask, severity, advice in ((strong, "error", "remove the repeated rows (or add a respondent id column "
-                                                     "if they are different people)"),
-                                   (~strong, "warning", "they are kept; remove them if they were pasted twice")):
+    advice = {"error": ("remove the repeated rows (or add a respondent id column if they are different people)",
+                        "请删除重复的行（如果是不同的人，请加上受访者编号列）"),
+              "warning": ("they are kept; remove them if they were pasted twice", "这些行已保留；如果是重复粘贴的，请删除")}
+    for mask, severity in ((strong, "error"), (~strong, "warning")):
         if mask.any():
-            where = _where(rows.index[mask.to_numpy()], from_file)
-            problems.append(SurveyProblem(f"{int(mask.sum())} row(s) repeat an earlier row cell for cell ({where}); "
-                                          f"a row pasted twice counts one respondent twice: {advice}", severity))
+            where = _where(rows.index[mask.to_numpy()], from_file, lang)
+            en, zh = advice[severity]
+            problems.append(SurveyProblem(
+                f"{int(mask.sum())} 行与前面某一行的每个单元格都相同（{where}）；重复粘贴的行会把同一位受访者计两次：{zh}"
+                if lang == "zh" else
+                f"{int(mask.sum())} row(s) repeat an earlier row cell for cell ({where}); "
+                f"a row pasted twice counts one respondent twice: {en}", severity, lang=lang))
     return problems
 
 
@@ -423,15 +482,18 @@ def _inspect(
     missing: str,
     estimator: str,
     reading: dict[str, Any] | None = None,
+    lang: str | None = None,
 ) -> tuple[list[SurveyProblem], dict[str, Any]]:
     """Run every check; return (problems, what read_survey needs)."""
+    lang = message_lang(lang)
+    zh = lang == "zh"
     if scale is not None:
         scale = check_scale(scale)
     if missing not in _MISSING:
         raise ParameterError(f"missing={missing!r}: expected one of {', '.join(_MISSING)}")
     if estimator not in _ESTIMATORS:
         raise ParameterError(f"estimator={estimator!r}: expected one of {', '.join(_ESTIMATORS)}")
-    frame, problems, from_file, name = _load(source, reading)
+    frame, problems, from_file, name = _load(source, reading, lang)
     info: dict[str, Any] = {"source": name}
     if frame is not None:  # SPSS/Stata: the questions' wording and the answers' labels
         info.update(labels=dict(frame.attrs.get("labels", {})), value_labels=dict(frame.attrs.get("value_labels", {})))
@@ -443,7 +505,7 @@ def _inspect(
     if dupes:
         return problems + [SurveyProblem(f"{name}: column name(s) used more than once: {dupes}; "
                                          "every column needs its own name")], info
-    problems += _duplicate_rows(frame, from_file)
+    problems += _duplicate_rows(frame, from_file, lang)
     ids = None
     # a leading row-number column (the ECSI files' unnamed first column) is not an item; from a
     # file, the respondents' row numbers become the data's index while messages keep quoting
@@ -489,22 +551,34 @@ def _inspect(
             problems.append(SurveyProblem(f"{name}: no numeric item column found; expected one column per question"))
             return problems, info
 
+    label = _namer(mdl, info.get("labels"), lang)
+
+    def problem(en: str, zh_text: str, severity: str = "error", column: str | None = None) -> SurveyProblem:
+        return SurveyProblem(zh_text if zh else en, severity, column, lang=lang,
+                             name=label(column) if column else None)
+
+    def where(index: Any) -> str:
+        return _where(index, from_file, lang)
+
     values, text_cells = {}, {}
     for c in items:
         v, bad = _to_numbers(frame[c])
         text_cells[c] = bad
         if bad.any():
-            where = _where(frame.index[bad.to_numpy()], from_file)
+            rows_at = where(frame.index[bad.to_numpy()])
             sample = ", ".join(repr(str(x)) for x in frame[c][bad].head(3))
             cells = frame[c][bad].astype(str).str.strip()
             if cells.str.fullmatch(r"[+-]?\d+,\d+").all():
-                problems.append(SurveyProblem(
-                    f"decimal comma(s): {int(bad.sum())} cell(s) on {where} (e.g. {sample}); expected numbers with a "
-                    "decimal point (7.5): save the file with '.' as the decimal separator", "error", c))
+                problems.append(problem(
+                    f"decimal comma(s): {int(bad.sum())} cell(s) on {rows_at} (e.g. {sample}); expected numbers with a "
+                    "decimal point (7.5): save the file with '.' as the decimal separator",
+                    f"小数逗号：{rows_at}共 {int(bad.sum())} 个单元格（例如 {sample}）；数字应使用小数点（7.5）："
+                    "请以“.”作为小数分隔符重新保存文件", "error", c))
             else:
-                problems.append(SurveyProblem(f"text in a numeric column: {int(bad.sum())} cell(s) on {where} "
-                                              f"(e.g. {sample}); expected numbers (empty cells are read as missing)",
-                                              "error", c))
+                problems.append(problem(f"text in a numeric column: {int(bad.sum())} cell(s) on {rows_at} "
+                                        f"(e.g. {sample}); expected numbers (empty cells are read as missing)",
+                                        f"数值列中有文字：{rows_at}共 {int(bad.sum())} 个单元格（例如 {sample}）；"
+                                        "应为数字（空单元格按缺失处理）", "error", c))
         values[c] = v
     X = pd.DataFrame(values, index=frame.index)
     if scale is not None:
@@ -513,27 +587,32 @@ def _inspect(
             out = (v < scale[0]) | (v > scale[1])
             if out.any():
                 shown = ", ".join(f"{x:g}" for x in v[out].head(3))
-                problems.append(SurveyProblem(
+                rows_at = where(frame.index[out.to_numpy()])
+                problems.append(problem(
                     f"{int(out.sum())} answer(s) outside the declared scale {scale[0]:g}-{scale[1]:g} on "
-                    f"{_where(frame.index[out.to_numpy()], from_file)} (values {shown}); correct them, "
-                    "blank them out, or declare the right scale", "error", c))
+                    f"{rows_at} (values {shown}); correct them, blank them out, or declare the right scale",
+                    f"{rows_at}有 {int(out.sum())} 个回答超出声明的量表 {scale[0]:g}-{scale[1]:g}（取值 {shown}）；"
+                    "请更正、清空，或声明正确的量表", "error", c))
     empty = X.isna().all(axis=1)
     kept = X.loc[~empty]
     for c in items:
         v = kept[c].dropna()
         if len(v) > 1 and v.nunique() == 1:
-            problems.append(SurveyProblem(
+            problems.append(problem(
                 f"constant item: every answer is {v.iloc[0]:g}; an item that does not vary carries no "
-                "information and breaks the estimation (drop it from the model)", "error", c))
+                "information and breaks the estimation (drop it from the model)",
+                f"常数题项：所有回答都是 {v.iloc[0]:g}；没有变化的题项不含信息，还会使估计失败（请从模型中删除）",
+                "error", c))
         elif len(v) == 0 and not text_cells[c].any():  # text cells are reported above
-            problems.append(SurveyProblem("no answers at all in this column", "error", c))
+            problems.append(problem("no answers at all in this column", "这一列没有任何回答", "error", c))
     if empty.all():
         problems.append(SurveyProblem(f"{name}: no row has any answer"))
         return problems, info
     if empty.any():
-        problems.append(SurveyProblem(
-            f"{int(empty.sum())} row(s) with no answer at all on {_where(frame.index[empty.to_numpy()], from_file)} "
-            "were dropped", "warning"))
+        rows_at = where(frame.index[empty.to_numpy()])
+        problems.append(problem(
+            f"{int(empty.sum())} row(s) with no answer at all on {rows_at} were dropped",
+            f"{rows_at}共 {int(empty.sum())} 行没有任何回答，已删除", "warning"))
     # text cells are errors of their own, not missing answers
     miss = kept.isna() & ~pd.DataFrame(text_cells, index=frame.index).loc[kept.index]
     n_cells = int(miss.to_numpy().sum())
@@ -541,15 +620,20 @@ def _inspect(
     if n_cells:
         per = miss.sum()
         per = per[per > 0].sort_values(ascending=False)
-        listed = ", ".join(f"{k}: {v}" for k, v in list(per.items())[:8]) + (", ..." if len(per) > 8 else "")
-        if missing == "listwise":
-            how = (f"handled by listwise deletion: {rows_with} row(s) left out, "
-                   f"{len(kept) - rows_with} complete rows used")
+        if zh:
+            listed = "、".join(f"{label(k)} {v} 个" for k, v in list(per.items())[:8]) + ("等" if len(per) > 8 else "")
+            how = (f"按成列删除处理：{rows_with} 行不参与估计，使用 {len(kept) - rows_with} 行完整数据"
+                   if missing == "listwise" else
+                   f"按题项均值填补：{n_cells} 个单元格以所在题项的均值填补，使用全部 {len(kept)} 行")
         else:
-            how = (f"handled by item-mean imputation: the {n_cells} cell(s) filled with their item's "
+            listed = ", ".join(f"{label(k)}: {v}" for k, v in list(per.items())[:8]) + (", ..." if len(per) > 8 else "")
+            how = (f"handled by listwise deletion: {rows_with} row(s) left out, "
+                   f"{len(kept) - rows_with} complete rows used" if missing == "listwise" else
+                   f"handled by item-mean imputation: the {n_cells} cell(s) filled with their item's "
                    f"mean, all {len(kept)} rows used")
-        problems.append(SurveyProblem(
-            f"{n_cells} missing answer(s) in {rows_with} of {len(kept)} rows ({listed}); {how}", "warning"))
+        problems.append(problem(
+            f"{n_cells} missing answer(s) in {rows_with} of {len(kept)} rows ({listed}); {how}",
+            f"{len(kept)} 行中有 {rows_with} 行存在缺失回答，共 {n_cells} 个（{listed}）；{how}", "warning"))
     if mdl is not None:
         from crm_analysis.sem.datacheck import problems_of  # what estimate_pls would refuse
 
@@ -567,15 +651,17 @@ def _inspect(
         grp = frame.loc[~empty, group]
         g_blank = grp.isna() | grp.astype("string").str.strip().str.lower().isin(_BLANKS)
         if g_blank.any():
-            problems.append(SurveyProblem(
-                f"{int(g_blank.sum())} row(s) without a group on "
-                f"{_where(grp.index[g_blank.to_numpy()], from_file)} are left out of the group comparison",
-                "warning", group))
+            rows_at = where(grp.index[g_blank.to_numpy()])
+            problems.append(problem(
+                f"{int(g_blank.sum())} row(s) without a group on {rows_at} are left out of the group comparison",
+                f"{rows_at}共 {int(g_blank.sum())} 行没有组别，不参与组间比较", "warning", group))
         levels = grp[~g_blank].astype(str).str.strip().unique()
         if len(levels) < 2:
-            problems.append(SurveyProblem(
+            problems.append(problem(
                 f"the group column has {len(levels)} distinct value(s) ({', '.join(map(str, levels))}); "
-                "a group comparison needs at least two groups", "error", group))
+                "a group comparison needs at least two groups",
+                f"组别列只有 {len(levels)} 个不同的取值（{'、'.join(map(str, levels))}）；组间比较至少需要两个组",
+                "error", group))
     data = kept.copy()
     if group is not None:
         g = frame.loc[~empty, group]
@@ -624,6 +710,7 @@ def check_survey(
     decimal: str | None = None,
     sheet: str | int | None = None,
     header_row: int | None = None,
+    lang: str | None = None,
 ) -> list[SurveyProblem]:
     """Every problem of a survey file or DataFrame, without raising.
 
@@ -648,6 +735,10 @@ def check_survey(
         Whose parameter count the number of rows is checked against.
     encoding, sep, decimal, sheet, header_row : optional
         How to read the file (:class:`crm_analysis.readers.ReadOptions`); detected when not given.
+    lang : {"en", "zh"}, optional
+        Language of the messages (default: the pipeline run's report language, else English).
+        Columns are named by their labels (model file, SPSS/Stata variable labels) where they
+        have one, the id in parentheses.
 
     Returns
     -------
@@ -668,7 +759,7 @@ def check_survey(
     """
     reading = dict(encoding=encoding, sep=sep, decimal=decimal, sheet=sheet, header_row=header_row)
     problems, _ = _inspect(survey, scale=scale, model=model, group=group, missing=missing, estimator=estimator,
-                           reading=reading)
+                           reading=reading, lang=lang)
     return problems
 
 
@@ -685,6 +776,7 @@ def read_survey(
     decimal: str | None = None,
     sheet: str | int | None = None,
     header_row: int | None = None,
+    lang: str | None = None,
 ) -> Survey:
     """Read and check a survey; raise on errors, return the clean data with the warnings.
 
@@ -709,7 +801,7 @@ def read_survey(
     """
     reading = dict(encoding=encoding, sep=sep, decimal=decimal, sheet=sheet, header_row=header_row)
     problems, info = _inspect(survey, scale=scale, model=model, group=group, missing=missing, estimator=estimator,
-                              reading=reading)
+                              reading=reading, lang=lang)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         name = info.get("source", "survey")

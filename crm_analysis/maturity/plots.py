@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..errors import ParameterError
 from ..i18n import check_lang, t
+from ..plotting.style import place_legend
 from .grading import check_thresholds, level_table
 from .instrument import Instrument, load_instrument
 
@@ -89,7 +90,9 @@ def plot_grade_distribution(grades: pd.DataFrame, *, lang: str = "en", truth: pd
         frame[t("true grade", "真实等级", lang)] = truth.value_counts().reindex(table["level"], fill_value=0).to_numpy()
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4))
-    frame.plot.bar(ax=ax, rot=0 if len(frame) <= 4 else 20)
+    frame.plot.bar(ax=ax, rot=0 if len(frame) <= 4 else 20, legend=False)
+    if len(frame.columns) > 1:
+        place_legend(ax)  # a free corner, else beside the Axes: never over a bar
     ax.set_xlabel("")
     ax.set_ylabel(t("firms", "企业数", lang))
     return ax

@@ -370,7 +370,26 @@ def _q(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
-_INLINE = re.compile(r"(\*\*.+?\*\*|__.+?__|`[^`]+`|\$[^$]+\$|\[[^\]]+\]\([^)]+\)|(?<![\w*])\*[^*\s][^*]*?\*(?![\w*])|(?<!\w)_[^_\s][^_]*?_(?!\w))")
+# Markdown inline markup, as CommonMark reads it: emphasis with * may sit inside a word (即*合成变量*，
+# Chinese has no spaces), emphasis with _ may not (snake_case_names); a * or _ next to a space
+# is a literal character (2 * 3). Backslash escapes (\*) are taken out first (see _escape).
+_STAR_EM = r"(?<!\*)\*[^*\s](?:[^*]*?[^*\s])?\*(?!\*)"
+_UNDER_EM = r"(?<![\w_])_[^_\s](?:[^_]*?[^_\s])?_(?![\w_])"
+_INLINE = re.compile(rf"(\*\*[^*\s](?:.*?[^*\s])?\*\*|__[^_\s](?:.*?[^_\s])?__|`[^`]+`|\$[^$]+\$|\[[^\]]+\]\([^)]+\)|{_STAR_EM}|{_UNDER_EM})")
+# a backslash escape of Markdown: \ before an ASCII punctuation character
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_ESCAPED = re.compile("[\ue000-\ue07f]")
+
+
+def _escape(md: str) -> str:
+    """Markdown's backslash escapes as private-use characters, so that no rule takes ``\\*`` for
+    markup; :func:`_unescape` turns them into the literal character (prose) or back (code, math)."""
+    return _ESCAPE.sub(lambda m: chr(0xE000 + ord(m.group(1))), md)
+
+
+def _unescape(text: str, keep: bool = False) -> str:
+    """The escaped characters as themselves (``keep``: with their backslash, as in code and formulas)."""
+    return _ESCAPED.sub(lambda m: ("\\" if keep else "") + chr(ord(m.group(0)) - 0xE000), text)
 _CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 _CJK_TAIL = re.compile(r"[，。；：、,.;:\s]+$")
 
@@ -401,36 +420,48 @@ class _Math:
 
 
 def _inline_typst(text: str, math: _Math) -> str:
+    text = _escape(text)
     out = []
     pos = 0
+
+    def prose(part: str) -> str:
+        return "#" + _q(_unescape(part))
+
     for m in _INLINE.finditer(text):
         if m.start() > pos:
-            out.append("#" + _q(text[pos:m.start()]))
+            out.append(prose(text[pos:m.start()]))
         tok = m.group(0)
         if tok.startswith(("**", "__")):
-            out.append(f"#strong({_q(_plain(tok[2:-2]))})")
+            out.append(f"#strong({_q(_plain(_unescape(tok[2:-2], keep=True)))})")
         elif tok.startswith("`"):
-            out.append(f"#raw({_q(tok[1:-1])})")
+            out.append(f"#raw({_q(_unescape(tok[1:-1], keep=True))})")
         elif tok.startswith("$"):
-            name = math.image(tok[1:-1], 10)
-            out.append(f'#box(baseline: 25%, image("{name}"))' if name else f"#emph({_q(tok[1:-1])})")
+            latex = _unescape(tok[1:-1], keep=True)
+            name = math.image(latex, 10)
+            out.append(f'#box(baseline: 25%, image("{name}"))' if name else f"#emph({_q(latex)})")
         elif tok.startswith("["):
-            out.append("#" + _q(tok[1:tok.index("]")]))
+            out.append(prose(tok[1:tok.index("]")]))
         else:
-            out.append(f"#emph({_q(_plain(tok[1:-1]))})")
+            out.append(f"#emph({_q(_plain(_unescape(tok[1:-1], keep=True)))})")
         pos = m.end()
     if pos < len(text):
-        out.append("#" + _q(text[pos:]))
+        out.append(prose(text[pos:]))
     return "".join(out)
 
 
 def _plain(md: str) -> str:
     """Markdown inline text without its markup (for the workbook and the slides)."""
-    text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", md)
-    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
-    text = re.sub(r"(?<![\w*])\*([^*\s][^*]*?)\*(?![\w*])", r"\1", text)
-    text = re.sub(r"`([^`]+)`", r"\1", text)
-    return text
+    parts = re.split(r"(`[^`]+`)", _escape(md))  # code spans keep every character
+    for i, text in enumerate(parts):
+        if i % 2:
+            parts[i] = _unescape(text[1:-1], keep=True)
+            continue
+        text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", text)
+        text = re.sub(r"(\*\*|__)([^*_\s](?:.*?[^*_\s])?)\1", r"\2", text)
+        text = re.sub(_STAR_EM, lambda m: m.group(0)[1:-1], text)
+        text = re.sub(_UNDER_EM, lambda m: m.group(0)[1:-1], text)
+        parts[i] = _unescape(text)
+    return "".join(parts)
 
 
 _LIST = re.compile(r"^(\s*)([-*+]|\d+[.)])\s+(.*)$")
@@ -464,10 +495,36 @@ def _md_typst(md: str, math: _Math) -> str:
     return "\n".join(out) + "\n"
 
 
+_UNBREAKABLE = re.compile(r"[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]+")
+
+
+def _text_width(text: str) -> float:
+    """Width of ``text`` in Latin characters (a Chinese character is about two)."""
+    return sum(2.0 if _CJK.match(ch) else 1.0 for ch in text)
+
+
+def column_weights(table: Table) -> list[float]:
+    """Relative widths of a table's columns (Typst ``fr``): every column at least as wide as its
+    longest unbreakable run (a word, a number; Chinese text breaks between any two characters),
+    the rest shared by how long its cells are. Equal widths would let a long word of a narrow
+    column (``converged``) run into its neighbour."""
+    n = len(table.header)
+    weights = []
+    for i in range(n):
+        texts = [table.header[i]] + [row[i] for row in table.rows if i < len(row)]
+        longest_run = max((_text_width(m.group(0)) for t in texts for m in _UNBREAKABLE.finditer(t)), default=1.0)
+        # a short Chinese label (自由度, 基准) stays on one line; longer Chinese text keeps three characters
+        longest_run = max([longest_run] + [_text_width(t) if len(t) <= 6 else min(_text_width(t), 6.0)
+                                           for t in texts if _CJK.search(t)])
+        full = max((_text_width(t) for t in texts), default=1.0)
+        weights.append(max(longest_run * 1.15, min(full, 36.0) * 0.6, 3.0))
+    return weights
+
+
 def _table_typst(table: Table) -> str:
     n = len(table.header)
     size = 9 if n <= 5 else 8 if n <= 8 else 6.5 if n <= 12 else 5.5
-    widths = "(" + ", ".join(["1.6fr"] + ["1fr"] * (n - 1)) + ",)"
+    widths = "(" + ", ".join(f"{w:.2f}fr" for w in column_weights(table)) + ",)"
 
     def cell(text: str, head: bool = False) -> str:
         align = "right" if (not head and parse_number(text) is not None) else "left"

@@ -12,6 +12,49 @@ from .math import render_math
 # A table cell holding just a number (1,234.5 / -0.12 / 3e-05 / 12% / < 0.001): right-aligned.
 _NUMERIC_CELL = re.compile(r"<td>(\s*(?:(?:[<>≤≥]|&lt;|&gt;)\s*)?[-+−]?(?:\d[\d,]*\.?\d*|\.\d+)(?:e[-+]?\d+)?%?\s*)</td>")
 
+# Every table cell: its tag, attributes and content (cells do not nest in a report's tables).
+_CELL = re.compile(r"<(td|th)\b([^>]*)>(.*?)</\1>", re.S)
+_TAGS = re.compile(r"<[^>]+>")
+SHORT_CELL = 10  # characters: a cell this short without a space never wraps
+LONG_CELL = 20  # characters: a Chinese header up to this long breaks at its spaces only
+
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _cell_class(text: str, tag: str = "td") -> str | None:
+    """How a table cell may wrap (see the CSS): ``"nw"`` a short cell without spaces (a label, a
+    number, a header such as 基准) never wraps; ``"kw"`` a short header with Chinese text and
+    spaces wraps at its spaces only; ``"cjk"`` any other cell with Chinese text wraps anywhere
+    but keeps a minimum width; ``None`` Latin text (it wraps at its spaces as it should)."""
+    text = " ".join(text.split())
+    if text and " " not in text and len(text) <= SHORT_CELL:
+        return "nw"
+    if not _CJK.search(text):
+        return None
+    if tag == "th" and len(text) <= LONG_CELL:
+        return "kw"
+    return "cjk"
+
+
+def _mark_cells(body: str) -> str:
+    """Give every table cell the class that decides how it wraps (see the CSS)."""
+
+    def mark(m: re.Match) -> str:
+        tag, attrs, content = m.groups()
+        cls = _cell_class(html.unescape(_TAGS.sub("", content)), tag)
+        if cls is None:
+            return m.group(0)
+        found = re.search(r"""\bclass\s*=\s*(["'])(.*?)\1""", attrs)
+        if found:
+            attrs = attrs[:found.start(2)] + f"{found.group(2)} {cls}".strip() + attrs[found.end(2):]
+        else:
+            attrs = f'{attrs.rstrip()} class="{cls}"'
+        return f"<{tag}{attrs}>{content}</{tag}>"
+
+    return _CELL.sub(mark, body)
+
+
 _CSS = """
 :root { --ink:#1d2733; --muted:#5b6675; --line:#d9dee5; --accent:#1f5a96; }
 * { box-sizing: border-box; }
@@ -24,11 +67,22 @@ main { max-width:1100px; margin:0 auto; padding:1rem 2rem 3rem 2rem; }
 details.params { margin-top:.5rem; font-size:.85rem; }
 details.params table { margin-top:.3rem; }
 table { border-collapse:collapse; margin:.6rem 0; font-size:.88rem; }
-main table { display:block; max-width:100%; overflow-x:auto; }  /* wide tables scroll, the page does not */
+/* A wide table scrolls inside its own box: never clipped, never wider than the page. */
+table { display:block; max-width:100%; overflow-x:auto; }
 th, td { border-bottom:1px solid var(--line); padding:.25rem .6rem; text-align:left; vertical-align:top; }
+/* Chinese text may break between any two characters, so a squeezed column shows one character
+   per line. Classes set by _mark_cells: a short cell without spaces (a label, a number, a header
+   such as 基准) does not wrap; a short Chinese header wraps at its spaces only; other Chinese
+   cells wrap anywhere but keep a readable width. */
+th.nw, td.nw { white-space:nowrap; }
+th.kw { word-break:keep-all; }
+td.cjk { min-width:7em; } th.cjk { min-width:4.5em; }
 td.num { text-align:right; font-variant-numeric: tabular-nums; }
 th { background:#f4f6f9; font-weight:600; }
 td:first-child, th:first-child { text-align:left; }
+main p, main li { overflow-wrap:break-word; }
+math[display="block"] { max-width:100%; overflow-x:auto; }
+section.inputs td code { overflow-wrap:anywhere; }  /* a SHA-256 wraps on a narrow screen */
 img { max-width:100%; height:auto; }
 pre { background:#f7f7f9; padding:.6rem; overflow-x:auto; font-size:.82rem; }
 .jp-InputArea, .input_area { background:#f7f7f9; }
@@ -126,7 +180,7 @@ def notebook_to_html(nb: Any, *, title: str, meta_line: str, parameters: dict[st
     exporter.exclude_output_prompt = True
     exporter.anchor_link_text = ""
     body, _ = exporter.from_notebook_node(fold_hidden_cells(_client_copy(nb, with_code), lang))
-    body = _NUMERIC_CELL.sub(r'<td class="num">\1</td>', body)
+    body = _mark_cells(_NUMERIC_CELL.sub(r'<td class="num">\1</td>', body))
     body = render_math(body)  # LaTeX of the prose → MathML (no MathJax, no network)
     rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(shown_value(v))}</td></tr>"
                    for k, v in parameters.items())
@@ -144,8 +198,8 @@ def notebook_to_html(nb: Any, *, title: str, meta_line: str, parameters: dict[st
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>"
         f'<header class="report"><h1>{html.escape(title)}</h1><div class="meta">{html.escape(meta_line)}</div>'
-        f'<details class="params"><summary>{label}</summary><table>{rows}</table></details></header>'
+        f'<details class="params"><summary>{label}</summary><table>{_mark_cells(rows)}</table></details></header>'
         f"<main>{notes_box(notes, lang)}{body}</main>"
-        f"{inputs_appendix(inputs, lang)}"
+        f"{_mark_cells(inputs_appendix(inputs, lang))}"
         f"<footer>crm-analysis · {html.escape(meta_line)} · provenance.json</footer></body></html>\n"
     )

@@ -9,6 +9,7 @@ number of decimals and thousands separators, counts as whole numbers, shares as 
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -53,6 +54,9 @@ HEADERS: dict[str, tuple[str, str]] = {
     "pair": ("raters", "评估者"),
     # logistic models
     "coef": ("coefficient", "系数"), "odds_ratio": ("odds ratio", "优势比"),
+    # segmentations and their holdout test
+    "auc": ("AUC", "AUC"), "gini": ("Gini", "基尼系数"), "difference": ("difference", "差值"),
+    "scheme": ("scheme", "方案"), "segment": ("segment", "细分"), "stat": ("statistic", "统计量"),
     "or_low": ("odds ratio: CI low", "优势比置信区间下限"), "or_high": ("odds ratio: CI high", "优势比置信区间上限"),
 }
 
@@ -64,19 +68,50 @@ COUNT_COLUMNS = {"n", "k", "df", "delta_df", "n_boot", "n_items", "customers", "
 LABELLED_COLUMNS = ("construct", "construct_1", "construct_2", "from", "to", "indicator", "item")
 
 
+# Column names built from a known one: its interval bounds, and shares at a depth.
+_PATTERNS: tuple[tuple[re.Pattern[str], Any], ...] = (
+    (re.compile(r"(.+)_ci_(low|high)"),
+     lambda m, lang: (_join_zh(header(m[1], lang), f"置信区间{'下限' if m[2] == 'low' else '上限'}") if lang == "zh"
+                      else f"{header(m[1], lang)}: CI {m[2]}") if _known(m[1]) else None),
+    (re.compile(r"(repeat_)?captured_at_(\d+)pct"),
+     lambda m, lang: (f"前 {m[2]}% 客户的{'再次购买者' if m[1] else '收入'}占比" if lang == "zh"
+                      else f"{'repeat buyers' if m[1] else 'revenue'} in the top {m[2]}%")),
+)
+
+
+def _join_zh(a: str, b: str) -> str:
+    """Two parts of a Chinese header, with a space after a Latin one (AUC 置信区间下限)."""
+    return f"{a} {b}" if a[-1:].isascii() else a + b
+
+
+def _known(column: str) -> bool:
+    return column in HEADERS or any(rx.fullmatch(column) for rx, _ in _PATTERNS)
+
+
 def header(column: Any, lang: str = "en") -> str:
     """The display header of ``column`` in ``lang`` (the column's own name when it is not a known one).
+
+    Known columns are those of :data:`HEADERS`, their interval bounds (``<name>_ci_low``,
+    ``<name>_ci_high``) and the shares at a depth of a segmentation test (``captured_at_20pct``).
 
     Examples
     --------
     >>> header("ci_low", "zh")
     '置信区间下限'
+    >>> header("auc_ci_high", "zh"), header("captured_at_20pct", "en")
+    ('AUC 置信区间上限', 'revenue in the top 20%')
     >>> header("something_else", "zh")
     'something_else'
     """
     check_lang(lang)
     names = HEADERS.get(str(column))
-    return str(column) if names is None else names[1 if lang == "zh" else 0]
+    if names is not None:
+        return names[1 if lang == "zh" else 0]
+    for rx, make in _PATTERNS:
+        m = rx.fullmatch(str(column))
+        if m and (text := make(m, lang)):
+            return text
+    return str(column)
 
 
 def _pick(text: Any, lang: str) -> Any:

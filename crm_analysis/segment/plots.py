@@ -7,6 +7,7 @@ import numpy as np
 
 from crm_analysis.errors import ParameterError
 from crm_analysis.i18n import check_lang, t
+from crm_analysis.plotting.style import place_legend
 from crm_analysis.segment.evaluate import EvaluationResult
 from crm_analysis.segment.names import SCHEME_TITLES
 
@@ -30,17 +31,17 @@ def plot_lorenz(ev: EvaluationResult, lang: str = "en", ax: Any = None) -> Any:
     for scheme, curve in ev.lorenz.groupby("scheme", sort=False):
         if scheme == "oracle":
             ax.plot(curve["customer_share"], curve["value_share"], color="black", lw=1, ls="--",
-                    label=t("hindsight (customers ordered by holdout revenue)", "事后最优(按实际保留期收入排序)", lang))
+                    label=t("hindsight (customers ordered by holdout revenue)", "事后最优（按实际保留期收入排序）", lang))
             continue
         gini = ev.table.set_index("scheme").loc[scheme, "gini"]
         ax.plot(curve["customer_share"], curve["value_share"], marker="o", ms=3, lw=1.6,
-                label=f"{_title(scheme, lang)} (Gini {gini:.2f})")
+                label=t(f"{_title(scheme, lang)} (Gini {gini:.2f})", f"{_title(scheme, lang)}（Gini {gini:.2f}）", lang))
     ax.plot([0, 1], [0, 1], color="#999999", lw=1, ls=":", label=t("random", "随机", lang))
-    ax.set_xlabel(t("share of customers, most valuable segments first", "客户比例(价值最高的细分在前)", lang))
+    ax.set_xlabel(t("share of customers, most valuable segments first", "客户比例（价值最高的细分在前）", lang))
     ax.set_ylabel(t("share of holdout revenue", "保留期收入比例", lang))
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.01)
-    ax.legend(fontsize=8, loc="lower right")
+    place_legend(ax, fontsize=8)  # a free corner, else beside the Axes: never over a point
     ax.set_title(t("How much future revenue each scheme's top segments hold", "各方案价值最高的细分占未来收入的比例", lang))
     return ax
 
