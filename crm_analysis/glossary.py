@@ -89,9 +89,9 @@ REFERENCES: dict[str, str] = {
                   "importance-performance map analysis. Industrial Management & Data Systems, 116(9), 1865-1886.",
     "vandenberg2000": "Vandenberg, R. J., & Lance, C. E. (2000). A review and synthesis of the measurement "
                       "invariance literature. Organizational Research Methods, 3(1), 4-70.",
-    "seeds": "Chinese practitioner articles on CRM: 客户关系管理等级分类：从初级到高级 (CRM grading from primary "
-             "to advanced); 客户关系五级管理 (five-level customer relationship management); 客户关系管理的体系框架"
-             "分析 (CRM frameworks: RFM, IDIC, Buttle, CSI models).",
+    "seeds": "Chinese practitioner articles on CRM: 客户关系管理等级分类：从初级到高级 [CRM grading from primary "
+             "to advanced]; 客户关系五级管理 [five-level customer relationship management]; 客户关系管理的体系框架"
+             "分析 [CRM frameworks: RFM, IDIC, Buttle, CSI models].",
 }
 
 _E = Entry

@@ -176,7 +176,7 @@ def test_evaluation_table_reads_as_text() -> None:
         "gini_normalized": [0.647, 0.602], "stability_same": [0.7154, 0.6737], "stability_ari": [0.5557, 0.4159],
         "score": [np.nan, "clv"], "auc_score": [np.nan, 0.748016], "gini_score": [np.nan, 0.588108]})
     zh = evaluation_table(tab, "zh")
-    assert list(zh.columns) == ["RFM 均值划分(8 类)", "BG/NBD + Gamma-Gamma 预测价值"]
+    assert list(zh.columns) == ["RFM 均值划分（8 类）", "BG/NBD + Gamma-Gamma 预测价值"]
     assert len(zh) == len(EVALUATION_ROWS)
     assert zh.loc["顶层细分"].tolist() == ["重要价值客户", "预测价值前 20%"]
     assert zh.loc["收入捕获率"].tolist() == ["61.6%", "68.4%"]

@@ -185,7 +185,7 @@ def test_negative_and_missing_amounts_counted_and_chosen(write):
         kept = segment.read_transactions(path, customer="c", date="d", amount="a", returns="keep", missing="zero")
     assert len(kept) == 5 and kept["a"].tolist() == [10.0, -5.0, 0.0, 7.0, -1.0]
     assert kept.attrs["read_report"].kept == {"missing amount (counted as 0)": 1, "negative amount": 2}
-    assert "保留了 2 行金额为负(退货)的记录。" in kept.attrs["read_report"].messages("zh")
+    assert "保留了 2 行金额为负（退货）的记录。" in kept.attrs["read_report"].messages("zh")
     with pytest.raises(InputError, match=r"column 'a': 2 negative amount\(s\) on lines 3, 6"):
         segment.read_transactions(path, customer="c", date="d", amount="a", returns="error")
     with pytest.raises(ParameterError, match="returns='toss'"):

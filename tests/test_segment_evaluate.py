@@ -98,7 +98,7 @@ def test_evaluation_by_hand():
     assert ev.rfm.loc["C", "holdout_revenue"] == 80.0
     lor = ev.lorenz[ev.lorenz["scheme"] == "mean_split"]
     assert lor["value_share"].tolist() == pytest.approx([0, 0.8, 1.0, 1.0])
-    assert ev.summary("zh").loc[0, "title"] == "RFM 均值划分(8 类)"
+    assert ev.summary("zh").loc[0, "title"] == "RFM 均值划分（8 类）"
 
 
 def test_evaluation_parameters_are_checked():

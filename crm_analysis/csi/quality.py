@@ -214,7 +214,9 @@ def measurement_summary(result: Any, lang: str = "en", *, labels: dict[str, str]
     bad_ht = ht[ht["verdict"].isin(["warning", "problem"])]
     parts = []
     if len(weak):
-        items = t(", ", "，", lang).join(f"{i} ({v:.2f})" for i, v in zip(weak["indicator"], weak["estimate"]))
+        # brackets as the language writes them: "CUEX3 (0.59)" and "CUEX3（0.59）"
+        items = t(", ", "，", lang).join(t(f"{i} ({v:.2f})", f"{i}（{v:.2f}）", lang)
+                                         for i, v in zip(weak["indicator"], weak["estimate"]))
         parts.append(t(f"{len(weak)} indicator(s) load below 0.708: {items}.",
                        f"{len(weak)} 个指标的载荷低于 0.708：{items}。", lang))
     else:
@@ -227,8 +229,8 @@ def measurement_summary(result: Any, lang: str = "en", *, labels: dict[str, str]
         parts.append(t("Reliability (alpha, rho_A, rho_C between 0.70 and 0.95) and AVE (≥ 0.50) are adequate for every multi-item construct.",
                        "所有多题项构念的信度（alpha、rho_A、rho_C 介于 0.70 与 0.95 之间）和 AVE（≥ 0.50）均达标。", lang))
     if len(bad_ht):
-        listed = t(", ", "，", lang).join(f"{name(a)}–{name(b)} ({v:.2f})"
-                           for a, b, v in zip(bad_ht["construct_1"], bad_ht["construct_2"], bad_ht["estimate"]))
+        listed = t(", ", "，", lang).join(t(f"{name(a)}–{name(b)} ({v:.2f})", f"{name(a)}–{name(b)}（{v:.2f}）", lang)
+                                          for a, b, v in zip(bad_ht["construct_1"], bad_ht["construct_2"], bad_ht["estimate"]))
         parts.append(t(f"Discriminant validity (HTMT) to check: {listed}.", f"区分效度（HTMT）需关注：{listed}。", lang))
     else:
         parts.append(t("All HTMT ratios are below 0.85: the constructs are empirically distinct.",

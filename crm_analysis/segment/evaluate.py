@@ -142,26 +142,26 @@ class EvaluationResult:
         best = tab["auc"].idxmax()
         out.append(t(f"Highest AUC for buying again in the holdout (point estimate; intervals in fair_comparison): {name(best)} (AUC {tab.loc[best, 'auc']:.3f}; "
                      f"lowest {name(tab['auc'].idxmin())}, {tab['auc'].min():.3f}).",
-                     f"区分保留期内是否再次购买的 AUC 点估计最高的是{name(best)}(AUC {tab.loc[best, 'auc']:.3f};"
-                     f"最低的是{name(tab['auc'].idxmin())},{tab['auc'].min():.3f})。", lang))
+                     f"区分保留期内是否再次购买的 AUC 点估计最高的是{name(best)}（AUC {tab.loc[best, 'auc']:.3f}；"
+                     f"最低的是{name(tab['auc'].idxmin())}，{tab['auc'].min():.3f}）。", lang))
         g = tab["gini"].idxmax()
         out.append(t(f"Highest Gini for ordering customers by future revenue (point estimate): {name(g)} (Gini {tab.loc[g, 'gini']:.3f}, "
                      f"{tab.loc[g, 'gini_normalized']:.0%} of what hindsight achieves).",
-                     f"按未来收入给客户排序的 Gini 点估计最高的是{name(g)}(Gini {tab.loc[g, 'gini']:.3f},"
-                     f"达到事后最优排序的 {tab.loc[g, 'gini_normalized']:.0%})。", lang))
+                     f"按未来收入给客户排序的 Gini 点估计最高的是{name(g)}（Gini {tab.loc[g, 'gini']:.3f}，"
+                     f"达到事后最优排序的 {tab.loc[g, 'gini_normalized']:.0%}）。", lang))
         lf = tab["lift"].idxmax()
         out.append(t(f"Highest lift of a top segment (top segments differ in size: compare at equal depth): {name(lf)}: its '{tab.loc[lf, 'top_segment']}' segment is "
                      f"{tab.loc[lf, 'top_customer_share']:.1%} of customers and bought "
                      f"{tab.loc[lf, 'captured_revenue']:.1%} of holdout revenue (lift {tab.loc[lf, 'lift']:.2f}).",
                      f"顶层细分提升度最高的是{name(lf)}（各方案顶层细分大小不同，应在同等深度下比较）：其“{tab.loc[lf, 'top_segment_zh']}”占客户的 "
-                     f"{tab.loc[lf, 'top_customer_share']:.1%},贡献了保留期收入的 {tab.loc[lf, 'captured_revenue']:.1%}"
-                     f"(提升度 {tab.loc[lf, 'lift']:.2f})。", lang))
+                     f"{tab.loc[lf, 'top_customer_share']:.1%}，贡献了保留期收入的 {tab.loc[lf, 'captured_revenue']:.1%}"
+                     f"（提升度 {tab.loc[lf, 'lift']:.2f}）。", lang))
         st = tab["stability_ari"].idxmax()
         out.append(t(f"Highest stability from the end of calibration to the end of the holdout (point estimate): {name(st)} "
                      f"(adjusted Rand {tab.loc[st, 'stability_ari']:.2f}; {tab.loc[st, 'stability_same']:.0%} of "
                      f"customers kept their segment).",
-                     f"从校准期末到保留期末稳定性点估计最高的是{name(st)}(调整兰德指数 {tab.loc[st, 'stability_ari']:.2f};"
-                     f"{tab.loc[st, 'stability_same']:.0%} 的客户细分不变)。", lang))
+                     f"从校准期末到保留期末稳定性点估计最高的是{name(st)}（调整兰德指数 {tab.loc[st, 'stability_ari']:.2f}；"
+                     f"{tab.loc[st, 'stability_same']:.0%} 的客户细分不变）。", lang))
         scored = tab.dropna(subset=["auc_score"])
         if len(scored):
             sc = scored["auc_score"].idxmax()
@@ -169,19 +169,19 @@ class EvaluationResult:
                          f"{scored.loc[sc, 'auc_score']:.3f} and Gini {scored.loc[sc, 'gini_score']:.3f} "
                          f"(its {int(scored.loc[sc, 'segments'])} segments: {scored.loc[sc, 'auc']:.3f} and "
                          f"{scored.loc[sc, 'gini']:.3f}); cutting a score into a few segments loses ranking power.",
-                         f"细分背后的连续得分中,{name(sc)}的得分 AUC 为 {scored.loc[sc, 'auc_score']:.3f}、"
-                         f"Gini 为 {scored.loc[sc, 'gini_score']:.3f}(其 {int(scored.loc[sc, 'segments'])} 个细分为 "
-                         f"{scored.loc[sc, 'auc']:.3f} 和 {scored.loc[sc, 'gini']:.3f});把得分切成少数细分会损失排序能力。", lang))
+                         f"细分背后的连续得分中，{name(sc)}的得分 AUC 为 {scored.loc[sc, 'auc_score']:.3f}、"
+                         f"Gini 为 {scored.loc[sc, 'gini_score']:.3f}（其 {int(scored.loc[sc, 'segments'])} 个细分为 "
+                         f"{scored.loc[sc, 'auc']:.3f} 和 {scored.loc[sc, 'gini']:.3f}）；把得分切成少数细分会损失排序能力。", lang))
         if len(tab) > 1:
             ari = self.agreement.where(~np.eye(len(self.agreement), dtype=bool))
             pair = ari.stack().idxmax()
             out.append(t(f"Most alike: {name(pair[0])} and {name(pair[1])} (adjusted Rand {ari.loc[pair]:.2f}); "
                          f"values near 0 mean two schemes group customers in unrelated ways.",
-                         f"最相似的是{name(pair[0])}与{name(pair[1])}(调整兰德指数 {ari.loc[pair]:.2f});"
+                         f"最相似的是{name(pair[0])}与{name(pair[1])}（调整兰德指数 {ari.loc[pair]:.2f}）；"
                          f"接近 0 表示两种方案的分组方式互不相关。", lang))
         if self.clv is not None and not (self.clv.bgnbd.converged and self.clv.gamma_gamma.converged):
             out.append(t("Caution: the BG/NBD or Gamma-Gamma fit did not converge; read the CLV scheme with care.",
-                         "注意:BG/NBD 或 Gamma-Gamma 模型未收敛,CLV 方案的结果需谨慎解读。", lang))
+                         "注意：BG/NBD 或 Gamma-Gamma 模型未收敛，CLV 方案的结果需谨慎解读。", lang))
         return out
 
     def summary(self, lang: str = "en") -> pd.DataFrame:

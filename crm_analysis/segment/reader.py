@@ -82,7 +82,7 @@ class ReadReport:
 
         out = []
         for reason, n in self.dropped.items():
-            out.append(t(f"{n} row(s) dropped: {reason}.", f"已删除 {n} 行:{_ZH_REASON.get(reason, reason)}。", lang))
+            out.append(t(f"{n} row(s) dropped: {reason}.", f"已删除 {n} 行：{_ZH_REASON.get(reason, reason)}。", lang))
         for reason, n in self.kept.items():
             out.append(t(f"{n} row(s) kept although they have a {reason}.",
                          f"保留了 {n} 行{_ZH_REASON.get(reason, reason)}的记录。", lang))
@@ -91,8 +91,8 @@ class ReadReport:
         return out
 
 
-_ZH_REASON = {"negative amount": "金额为负(退货)", "missing amount": "金额缺失",
-              "unparseable date": "日期无法解析", "missing amount (counted as 0)": "金额缺失(按 0 计)"}
+_ZH_REASON = {"negative amount": "金额为负（退货）", "missing amount": "金额缺失",
+              "unparseable date": "日期无法解析", "missing amount (counted as 0)": "金额缺失（按 0 计）"}
 
 
 def _rows(positions: np.ndarray, labels: pd.Index | None) -> str:
