@@ -42,7 +42,7 @@ Likert item columns (required: every item of the instrument)
     item's scale (1-5). Reverse-coded items are entered as answered; scoring flips them.
     An empty cell is a missing answer (see :func:`score` for the rule).
 Ladder criterion columns (optional, all or none)
-    Named by criterion id (``L1_1`` ... ``L5_3b``, 21 criteria: ``L2_3a/b``, ``L3_1a/b/c``,
+    Named by criterion id (``L1_1`` ... ``L5_3b``, 20 criteria: ``L2_3a/b``, ``L3_1a/b/c``,
     ``L3_3a/b``, ``L5_3a/b`` replace ``L2_3``, ``L3_1``, ``L3_3``, ``L5_3`` of version 1.0);
     1 = the practice is in place, 0 = not. Needed for the five-level ladder.
 Firm-level columns (optional; one value per firm, repeated on its rows)
