@@ -59,6 +59,104 @@ def test_packaged_instrument_meets_the_issue():
     assert data_copy.read_text("utf-8") == maturity.DEFAULT_INSTRUMENT.read_text("utf-8")
 
 
+# The eight double-barrelled items of instrument 1.0 and what replaced them in 2.0 (issue 16, point 4).
+SPLITS = {"SAT3": ["SAT3a", "SAT3b"], "LOY2": ["LOY2a", "LOY2b"], "SRV4": ["SRV4a", "SRV4b"],
+          "IMG3": ["IMG3a", "IMG3b"], "L2_3": ["L2_3a", "L2_3b"], "L3_1": ["L3_1a", "L3_1b", "L3_1c"],
+          "L3_3": ["L3_3a", "L3_3b"], "L5_3": ["L5_3a", "L5_3b"]}
+
+
+def v1_raw() -> dict:
+    """Instrument 1.0 rebuilt from 2.0: each split group back to its old, double-barrelled item."""
+    from crm_analysis.maturity.rigour import _V1_WORDING
+
+    raw = raw_instrument()
+
+    def merge(entries: list[dict]) -> list[dict]:
+        out, done = [], set()
+        for e in entries:
+            old = e.get("split_from")
+            if old is None:
+                out.append(e)
+            elif old not in done:
+                done.add(old)
+                out.append({**{k: v for k, v in e.items() if k != "split_from"}, "id": old,
+                            "text": dict(zip(("en", "zh"), _V1_WORDING[old]))})
+        return out
+
+    raw["items"] = merge(raw["items"])
+    for rung in raw["ladder"]:
+        rung["criteria"] = merge(rung["criteria"])
+    raw["version"] = "1.0"
+    return raw
+
+
+def test_instrument_2_splits_every_double_barrelled_item():
+    import re
+
+    assert INST.version == "2.0" and INST.splits == SPLITS
+    assert len(INST.items) == 24 and len(INST.criteria) == 20
+    all_items = {**INST.items, **INST.criteria}
+    v1 = maturity.parse_instrument(v1_raw(), "v1.yaml")
+    old_items = {**v1.items, **v1.criteria}
+    assert len(v1.items) == 20 and len(v1.criteria) == 15  # the rebuilt 1.0 is the old instrument
+    for old, new in SPLITS.items():
+        assert old not in all_items  # the old id is gone, so old data cannot be silently misread
+        for iid in new:
+            item = all_items[iid]
+            assert item.split_from == old and item.double_barrelled is None
+            # stays where the old item was: same dimension and direction, or same rung
+            assert (item.kind, item.dimension, item.rung, item.reverse) == \
+                (old_items[old].kind, old_items[old].dimension, old_items[old].rung, old_items[old].reverse)
+            # its own wording in both languages, each asking one thing (no joining word)
+            assert item.text.en.endswith(".") and item.text.zh.endswith("。"), iid
+            assert not re.search(r"\b(and|or)\b", item.text.en), item.text.en
+            assert not re.search(r"和|或|以及|及其|并且|，并|、", item.text.zh), item.text.zh
+            assert not re.search(r"[,;:?()]", item.text.zh), item.text.zh  # full-width punctuation in Chinese
+        texts = [all_items[i].text for i in new]
+        assert len({t.en for t in texts}) == len({t.zh for t in texts}) == len(new)
+    # every dimension keeps a reverse-coded item; the split of SRV4 gives service two
+    assert [i for i in INST.items_of("service") if INST.items[i].reverse] == ["SRV4a", "SRV4b"]
+    assert maturity.double_barrelled("en").empty and maturity.double_barrelled("zh").empty
+
+
+def test_split_from_is_validated():
+    raw = raw_instrument()
+    raw["items"].append({"id": "SAT3", "dimension": "satisfaction", "scale": [1, 5], "reverse": False,
+                         "text": {"en": "Old.", "zh": "旧。"}})
+    raw["items"][6]["dimension"] = "engagement"  # LOY2a leaves loyalty, LOY2b stays
+    raw["ladder"][1]["criteria"][2]["split_from"] = "L2 3"
+    raw["items"][0]["double_barrelled"] = "yes"
+    with pytest.raises(InputError) as err:
+        maturity.parse_instrument(raw, "custom.yaml")
+    msg = str(err.value)
+    assert "split_from: SAT3a, SAT3b replace item 'SAT3', which is still in the instrument" in msg
+    assert "the items split from 'LOY2' (LOY2a, LOY2b) must all be Likert items of one dimension" in msg
+    assert "ladder[1].criteria[2] (L2_3a).split_from: expected the id of the item" in msg
+    assert "items[0] (SAT1).double_barrelled: expected {en: ..., zh: ...}" in msg
+
+
+def test_old_assessment_file_is_refused_naming_file_column_and_new_ids(tmp_path, repo_root):
+    sample = pd.read_csv(repo_root / "data" / "maturity_sample.csv", dtype={"firm": str, "rater": str})
+    old = sample.rename(columns={new[0]: o for o, new in SPLITS.items()}).drop(
+        columns=[i for new in SPLITS.values() for i in new[1:]])
+    path = tmp_path / "assessments_2024.csv"
+    old.to_csv(path, index=False)
+    problems = maturity.check_assessments(path)
+    assert f"{path}: column 'SAT3' is an item of an earlier version of the instrument that asked two things at " \
+           "once; it was split into SAT3a, SAT3b (one question each)." in problems[0]
+    assert any(p.startswith(f"{path}: column 'L3_1' ") and "three things at once" in p
+               and "split into L3_1a, L3_1b, L3_1c" in p and "cannot be carried over" in p for p in problems)
+    assert sum("is an item of an earlier version" in p for p in problems) == 8
+    assert not any("did you mean" in p for p in problems)  # not mistaken for a typo of SAT3a
+    with pytest.raises(InputError, match=r"column 'LOY2' .* split into LOY2a, LOY2b"):
+        maturity.read_assessments(path)
+    # the file still reads with the instrument it was made with
+    v1_path = tmp_path / "instrument_v1.yaml"
+    v1_path.write_text(yaml.safe_dump(v1_raw(), allow_unicode=True, sort_keys=False), "utf-8")
+    assert maturity.check_assessments(path, v1_path) == []
+    assert len(maturity.score(path, v1_path)) == 120
+
+
 def test_instrument_texts_are_not_split_by_commas():
     # an unquoted ASCII comma inside {en: ..., zh: ...} silently cuts a text into extra keys
     raw = raw_instrument()
@@ -81,8 +179,8 @@ def test_instrument_lists_every_problem_with_its_key_path():
     assert msg.startswith("custom.yaml: the instrument is not valid")
     assert "items[0] (SAT1).dimension: unknown dimension 'nonsense'" in msg
     assert "items[1].id: duplicate id 'SAT1'" in msg
-    assert "items[2] (SAT3).text.zh: missing or empty text" in msg
-    assert "items[3] (SAT4).reverse: expected true or false, got 'yes'" in msg
+    assert "items[2] (SAT3a).text.zh: missing or empty text" in msg
+    assert "items[3] (SAT3b).reverse: expected true or false, got 'yes'" in msg
     assert "all Likert items must share one scale" in msg and "LOY1" in msg
     assert "ladder[0].criteria[0] (L1_1).scale" in msg
 
@@ -126,7 +224,7 @@ def test_check_assessments_names_item_firm_and_row(tmp_path):
         in problems
     assert "assessments: row 0 (firm A, rater R1), item L2_1: answer 2 is outside the scale 0..1" in problems
     assert any("row 3 (firm B, rater R2), item ENG3: 'often' is not a number" in p for p in problems)
-    assert any("column 'SRV9' is not an item id of the instrument (did you mean 'SRV4'?)" in p for p in problems)
+    assert any("column 'SRV9' is not an item id of the instrument (did you mean 'SRV3'?)" in p for p in problems)
     assert "assessments: firm C has no answers (every item is empty on its 2 row(s))" in problems
     assert any("expert_level has different values on the rows of firm A" in p for p in problems)
     # read_assessments refuses with the whole list; the same checks run on a file with line numbers
@@ -139,11 +237,11 @@ def test_check_assessments_names_item_firm_and_row(tmp_path):
 
 
 def test_check_assessments_structure_problems(tmp_path):
-    df = blank_assessments(["A", "B"]).drop(columns=["IMG4", "L5_3"])
+    df = blank_assessments(["A", "B"]).drop(columns=["IMG4", "L5_3b"])
     df.loc[1, "firm"] = None
     problems = maturity.check_assessments(df)
     assert any("missing Likert item column(s) IMG4" in p for p in problems)
-    assert any("ladder criteria columns are incomplete; missing L5_3" in p for p in problems)
+    assert any("ladder criteria columns are incomplete; missing L5_3b " in p for p in problems)
     assert "assessments: row 1 (rater R1): empty firm id" in problems
     dup = blank_assessments(["A"], ["R1", "R1"])
     assert any("firm A, rater R1 appears on more than one row" in p for p in maturity.check_assessments(dup))
@@ -181,13 +279,15 @@ def test_clean_assessments_pass_and_keep_the_callers_frame():
 
 def test_score_reverse_coding_and_missing_rule():
     df = blank_assessments(["A", "B"], ["R1", "R2"])
-    # firm A, rater R1: SAT1 5, SAT2 4, SAT3 missing, SAT4 (reverse) 2 -> 4: mean of 5, 4, 4
-    df.loc[0, ["SAT1", "SAT2", "SAT3", "SAT4"]] = [5, 4, np.nan, 2]
-    # firm A, rater R2: only one of four satisfaction items -> no score (2 needed)
-    df.loc[1, ["SAT1", "SAT2", "SAT3", "SAT4"]] = [1, np.nan, np.nan, np.nan]
-    # firm B: loyalty 4, 4, 4 and reverse 1 -> 5 => 4.25 for both raters
-    df.loc[[2, 3], ["LOY1", "LOY2", "LOY3", "LOY4"]] = [4, 4, 4, 1]
-    with pytest.warns(UserWarning, match=r"firm A, rater R2, satisfaction \(1 of 4 items answered, 2 needed\)"):
+    sat = ["SAT1", "SAT2", "SAT3a", "SAT3b", "SAT4"]
+    assert INST.items_of("satisfaction") == sat and INST.items_of("loyalty") == ["LOY1", "LOY2a", "LOY2b", "LOY3", "LOY4"]
+    # firm A, rater R1: SAT1 5, SAT2 4, SAT3a and SAT3b missing, SAT4 (reverse) 2 -> 4: mean of 5, 4, 4
+    df.loc[0, sat] = [5, 4, np.nan, np.nan, 2]
+    # firm A, rater R2: only one of five satisfaction items -> no score (3 needed)
+    df.loc[1, sat] = [1, np.nan, np.nan, np.nan, np.nan]
+    # firm B: loyalty 4, 4, 4, 4 and reverse 1 -> 5 => 4.2 for both raters
+    df.loc[[2, 3], INST.items_of("loyalty")] = [4, 4, 4, 4, 1]
+    with pytest.warns(UserWarning, match=r"firm A, rater R2, satisfaction \(1 of 5 items answered, 3 needed\)"):
         per_rater = maturity.score(df, level="rater")
     assert per_rater.loc[("A", "R1"), "satisfaction"] == pytest.approx(13 / 3)
     assert math.isnan(per_rater.loc[("A", "R2"), "satisfaction"])
@@ -195,10 +295,10 @@ def test_score_reverse_coding_and_missing_rule():
         firm = maturity.score(df)
     # the firm score averages the raters that have one
     assert firm.loc["A", "satisfaction"] == pytest.approx(13 / 3)
-    assert firm.loc["B", "loyalty"] == pytest.approx(4.25)
+    assert firm.loc["B", "loyalty"] == pytest.approx(4.2)
     assert firm.loc["B", "n_raters"] == 2
-    # a looser rule keeps rater R2: (13/3 + 1) / 2
-    firm_loose = maturity.score(df, min_answered=0.25)
+    # a looser rule (one item of five) keeps rater R2: (13/3 + 1) / 2
+    firm_loose = maturity.score(df, min_answered=0.2)
     assert firm_loose.loc["A", "satisfaction"] == pytest.approx((13 / 3 + 1) / 2)
 
 
@@ -288,7 +388,8 @@ def test_grade_refuses_bad_scores():
 
 def test_firm_without_a_dimension_score_is_not_graded():
     df = blank_assessments(["A", "B"], likert=4.0)
-    df.loc[0, ["IMG1", "IMG2", "IMG3", "IMG4"]] = np.nan
+    df[[i.id for i in INST.items.values() if i.reverse]] = 2.0  # reverse-coded: every dimension scores 4.0
+    df.loc[0, INST.items_of("image")] = np.nan
     with pytest.warns(UserWarning) as record:
         g = maturity.grade(df)
     messages = " ".join(str(w.message) for w in record)
@@ -302,19 +403,20 @@ def test_firm_without_a_dimension_score_is_not_graded():
 
 def ladder_case() -> pd.DataFrame:
     df = blank_assessments(["X", "Y"])
-    x = {"L1_1": 1, "L1_2": 1, "L1_3": 1, "L2_1": 1, "L2_2": 1, "L2_3": 1,  # rungs 1-2 complete
-         "L3_1": 1, "L3_2": 1, "L3_3": 0,  # rung 3: 2 of 3
+    x = {"L1_1": 1, "L1_2": 1, "L1_3": 1, "L2_1": 1, "L2_2": 1, "L2_3a": 1, "L2_3b": 1,  # rungs 1-2 complete
+         "L3_1a": 1, "L3_1b": 1, "L3_1c": 1, "L3_2": 1, "L3_3a": 0, "L3_3b": 0,  # rung 3: 4 of 6
          "L4_1": 0, "L4_2": 0, "L4_3": 0,  # rung 4: none
-         "L5_1": 1, "L5_2": 1, "L5_3": 1}  # rung 5 complete (a skipped rung below it)
+         "L5_1": 1, "L5_2": 1, "L5_3a": 1, "L5_3b": 1}  # rung 5 complete (a skipped rung below it)
+    assert set(x) == set(INST.criteria)
     for c, v in x.items():
         df.loc[0, c] = v
-    df.loc[1, ["L1_1", "L2_1", "L2_2", "L2_3"]] = 1  # Y: rung 1 only 1 of 3
+    df.loc[1, ["L1_1", "L2_1", "L2_2", "L2_3a", "L2_3b"]] = 1  # Y: rung 1 only 1 of 3, rung 2 complete
     return df
 
 
 def test_five_level_is_cumulative_by_hand():
     g = maturity.grade(ladder_case(), "five_level")
-    assert g.loc["X", "level"] == 3  # rungs 1, 2, 3 (2/3 >= 2/3) met, rung 4 not
+    assert g.loc["X", "level"] == 3  # rungs 1, 2, 3 (4/6 >= 2/3) met, rung 4 not
     assert g.loc["X", "rungs_met"] == "1,2,3,5" and not g.loc["X", "cumulative"]
     assert g.loc["X", "rung_3"] == pytest.approx(2 / 3)
     assert g.loc["X", "name_zh"] == "信任管理"
@@ -373,10 +475,10 @@ def test_agenda_three_level_from_the_sources():
 def test_agenda_five_level_next_rung_and_gaps():
     g = maturity.grade(ladder_case(), "five_level")
     agenda = maturity.improvement_agenda(g, "X", n_weakest=0)
-    # X is at rung 3: L3_3 still missing (consolidate), rung 4 entirely to build
-    assert agenda["kind"].tolist() == ["consolidate", "rung", "rung", "rung"]
-    assert agenda["action"].iloc[0] == INST.criteria["L3_3"].text.en
-    assert agenda["target"].iloc[1:].unique().tolist() == ["loyalty"]
+    # X is at rung 3: L3_3a and L3_3b still missing (consolidate), rung 4 entirely to build
+    assert agenda["kind"].tolist() == ["consolidate", "consolidate", "rung", "rung", "rung"]
+    assert agenda["action"].iloc[:2].tolist() == [INST.criteria["L3_3a"].text.en, INST.criteria["L3_3b"].text.en]
+    assert agenda["target"].iloc[2:].unique().tolist() == ["loyalty"]
     top = blank_assessments(["T"], criteria=1.0)
     top_agenda = maturity.improvement_agenda(maturity.grade(top, "five_level"), "T", n_weakest=0, lang="zh")
     assert top_agenda["kind"].tolist() == ["maintain"] and "合作" in top_agenda["action"].iloc[0]
@@ -397,6 +499,7 @@ def test_simulate_is_reproducible_and_checkable():
     b = maturity.simulate(15, n_raters=(1, 3), seed=4)
     pd.testing.assert_frame_equal(a, b)
     assert maturity.check_assessments(a) == []
+    assert [c for c in a.columns if c in INST.items or c in INST.criteria] == list(INST.items) + list(INST.criteria)
     firms = a.groupby("firm").first()
     # the true level is the grade of the true dimension scores
     true_scores = firms[[f"true_{d}" for d in DIMS]].set_axis(DIMS, axis=1)
@@ -429,4 +532,8 @@ def test_sample_file_is_the_documented_simulation(repo_root):
     sample = pd.read_csv(repo_root / "data" / "maturity_sample.csv", dtype={"firm": str, "rater": str})
     again = maturity.simulate(120, n_raters=3, seed=20250606)
     assert maturity.check_assessments(sample) == []
+    # instrument 2.0: the split items, not the double-barrelled ones, in instrument order
+    answer_cols = [c for c in sample.columns if c in INST.items or c in INST.criteria]
+    assert answer_cols == list(INST.items) + list(INST.criteria)
+    assert not set(SPLITS) & set(sample.columns) and {i for n in SPLITS.values() for i in n} <= set(sample.columns)
     pd.testing.assert_frame_equal(sample, again, check_dtype=False)

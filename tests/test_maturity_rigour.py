@@ -3,6 +3,7 @@ measurement error, mixed profiles, ICC/rwg before averaging raters, HTMT of the 
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from crm_analysis import maturity, sem
 from crm_analysis.errors import InputError, ParameterError
@@ -115,14 +116,44 @@ def test_outcomes_from_transactions_are_measured_after_grading(sample):
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_double_barrelled_items_are_flagged_with_their_wording(lang):
+def test_the_packaged_instrument_has_no_double_barrelled_item(lang):
     tab = rigour.double_barrelled(lang)
-    assert set(tab["item"]) == {"SAT3", "LOY2", "SRV4", "IMG3", "L2_3", "L3_1", "L3_3", "L5_3"}
-    inst = maturity.load_instrument()
+    assert tab.empty and list(tab.columns) == ["item", "text", "joins"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_double_barrelled_items_of_instrument_1_are_still_flagged(lang, tmp_path):
+    import re
+
+    import yaml
+
+    from tests.test_maturity import v1_raw
+
+    v1 = tmp_path / "instrument_v1.yaml"
+    v1.write_text(yaml.safe_dump(v1_raw(), allow_unicode=True, sort_keys=False), "utf-8")
+    tab = rigour.double_barrelled(lang, v1)
+    assert tab["item"].tolist() == ["SAT3", "LOY2", "SRV4", "IMG3", "L2_3", "L3_1", "L3_3", "L5_3"]
+    inst = maturity.load_instrument(v1)
     for _, row in tab.iterrows():
         text = inst.items[row["item"]].text if row["item"] in inst.items else inst.criteria[row["item"]].text
         assert row["text"] == getattr(text, lang)
-    # each flagged wording joins two things (a conjunction or a list)
-    conj = r"\band\b|\bor\b|,|和|或|及|、|并" if lang == "en" else r"和|或|及|、|并"
-    import re
+        assert row["joins"] == rigour.DOUBLE_BARRELLED[row["item"]][0 if lang == "en" else 1]
+    # each flagged wording joins two things (the same test finds no joining word in the split items)
+    conj = r"\b(and|or)\b" if lang == "en" else r"和|或|以及|及其|并且|，并|、"
     assert all(re.search(conj, t) for t in tab["text"])
+
+
+def test_double_barrelled_by_declaration_or_known_wording():
+    from tests.test_maturity import v1_raw
+
+    raw = v1_raw()
+    items = {it["id"]: it for it in raw["items"]}
+    # a user's instrument declares an item double-barrelled (SRV2 asks "promptly and effectively")
+    items["SRV2"]["double_barrelled"] = {"en": "promptly, and effectively", "zh": "及时，以及有效"}
+    # an item that reuses an id of the 1.0 list with another wording is not flagged
+    items["SAT3"]["text"] = {"en": "Customers find our products easy to use.", "zh": "客户觉得我们的产品易于使用。"}
+    inst = maturity.parse_instrument(raw, "mine.yaml")
+    assert inst.items["SRV2"].double_barrelled.zh == "及时，以及有效"
+    tab = rigour.double_barrelled("zh", inst)
+    assert tab["item"].tolist() == ["LOY2", "SRV2", "SRV4", "IMG3", "L2_3", "L3_1", "L3_3", "L5_3"]  # instrument order
+    assert tab.iloc[1].to_dict() == {"item": "SRV2", "text": "客户的问题能够得到及时有效的解决。", "joins": "及时，以及有效"}

@@ -232,7 +232,7 @@ def test_omega_recovers_a_known_one_factor_model():
 def test_omega_matches_semopy_one_factor(sim):
     import semopy
 
-    items = ["SAT1", "SAT2", "SAT3", "SAT4"]
+    items = INST.items_of("satisfaction")  # SAT1, SAT2, SAT3a, SAT3b, SAT4
     data = maturity.reverse_coded(maturity.read_assessments(sim))[items].dropna()
     model = semopy.Model("F =~ " + " + ".join(items))
     model.fit(data)
@@ -265,7 +265,8 @@ def test_one_item_dimension_says_so_in_words(sim):
     raw["items"] = [i for i in raw["items"] if i["dimension"] != "service" or i["id"] in ("SRV1", "SRV2")]
     with pytest.warns(UserWarning):
         inst = maturity.parse_instrument(raw, "short.yaml")
-    data = sim.drop(columns=["IMG2", "IMG3", "IMG4", "SRV3", "SRV4"])
+    data = sim.drop(columns=[i for i in INST.items_of("image") + INST.items_of("service")
+                             if i not in ("IMG1", "SRV1", "SRV2")])
     with pytest.warns(UserWarning) as record:
         rel = maturity.reliability(data, inst, n_boot=20)
     said = [str(w.message) for w in record]
@@ -295,7 +296,7 @@ def test_cfa_five_factors_fit_better_than_one(sim):
     assert fit.loc["five_factor", "cfi"] > 0.95 and fit.loc["five_factor", "srmr"] < 0.08
     assert fit.loc["five_factor", "cfi"] > fit.loc["one_factor", "cfi"]
     assert res.comparison["delta_df"] == 10 and res.comparison["p"] < 0.001
-    assert (res.loadings["std_all"] > 0.5).all() and len(res.loadings) == 20
+    assert (res.loadings["std_all"] > 0.5).all() and len(res.loadings) == len(INST.items) == 24
     corr = res.factor_correlations.to_numpy()
     assert np.allclose(np.diag(corr), 1) and (np.abs(corr[~np.eye(5, dtype=bool)]) < 1).all()
     assert any("nested in firms" in w for w in res.warnings)
@@ -321,9 +322,13 @@ def test_sensitivity_default_grids(sim):
     assert (sens["t_intermediate"] < sens["t_advanced"]).all()
     assert sens.loc[sens["is_base"], "n_changed"].tolist() == [0]
     five = maturity.threshold_sensitivity(sim, "five_level")
-    assert five["share_rung_1"].round(4).tolist() == [0.3333, 0.6667, 1.0]
-    # requiring more criteria never raises a firm's rung
-    assert five.loc[2, "n_up"] == 0 and five.loc[0, "n_down"] == 0
+    # every share achievable with rungs of 3, 4 and 6 criteria (instrument 2.0), the same for all rungs
+    assert sorted({len(r.criteria) for r in INST.ladder}) == [3, 4, 6]
+    assert five["share_rung_1"].round(4).tolist() == [0.1667, 0.25, 0.3333, 0.5, 0.6667, 0.75, 0.8333, 1.0]
+    assert five.loc[five["is_base"], "share_rung_1"].round(4).tolist() == [0.6667]
+    # requiring more criteria never raises a firm's rung, requiring fewer never lowers it
+    base = int(np.flatnonzero(five["is_base"])[0])
+    assert (five.loc[base + 1:, "n_up"] == 0).all() and (five.loc[:base - 1, "n_down"] == 0).all()
 
 
 def test_bootstrap_stability(sim):
@@ -368,9 +373,13 @@ def test_predictive_validity(sim):
     assert coef["coef"] == pytest.approx(fit.params[0], rel=1e-4)
     dummy = maturity.predictive_validity(grades, outcome, coding="dummy")
     assert dummy.coefficients["term"].tolist() == ["grade_2", "grade_3"]
-    # in this sample every advanced firm is in the top retention third: separation, said in words
+    # separation: every advanced firm in the top retention third (made so here, rather than relying
+    # on a particular simulated sample) -> the dummy coefficient is not identified, said in words
     firms_top = grades.index[grades["level"] == 3]
-    assert (y.loc[firms_top] == 2).all()
+    separated = outcome.copy()
+    separated.loc[firms_top] = outcome.max() + 0.01 + np.arange(len(firms_top)) * 1e-3
+    assert (pd.qcut(separated.loc[grades.index], 3).cat.codes.loc[firms_top] == 2).all()
+    dummy = maturity.predictive_validity(grades, separated, coding="dummy")
     assert any("every firm at grade 3" in n and "not identified" in n for n in dummy.notes)
     assert any(n.startswith("grade_3: coefficient not identified") for n in dummy.notes)
     with pytest.raises(InputError, match="every firm has the same grade"):

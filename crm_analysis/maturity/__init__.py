@@ -16,7 +16,8 @@ Rigour (issue 16)
     validation); :func:`threshold_note` (the thresholds are a convention), :func:`rule_bias`
     (weakest-dimension vs mean rule under measurement error), :func:`mixed_profiles`,
     :func:`rater_agreement_icc` (ICC(1), ICC(2), rwg(j) before raters are averaged), :func:`htmt`,
-    :func:`double_barrelled` (items that ask two things at once, flagged for splitting).
+    :func:`double_barrelled` (items that ask two things at once; the eight of instrument 1.0
+    were split in version 2.0, so the packaged instrument has none).
 
 Outcomes from data
     Outcomes for predictive validity are firm-level ``outcome_<name>`` columns. Outcomes that
@@ -35,18 +36,23 @@ A UTF-8 CSV file (or DataFrame), *wide*: one row per firm and rater.
     Rater id, unique within a firm. Without it every row of a firm is a separate rater,
     numbered ``R1``, ``R2``, ... in file order.
 Likert item columns (required: every item of the instrument)
-    Named by item id (``SAT1`` ... ``IMG4`` in the packaged instrument); whole numbers on the
+    Named by item id (``SAT1`` ... ``IMG4`` in the packaged instrument, 24 items: ``SAT3a``,
+    ``SAT3b``, ``LOY2a``, ``LOY2b``, ``SRV4a``, ``SRV4b``, ``IMG3a``, ``IMG3b`` replace the
+    double-barrelled ``SAT3``, ``LOY2``, ``SRV4``, ``IMG3`` of version 1.0); whole numbers on the
     item's scale (1-5). Reverse-coded items are entered as answered; scoring flips them.
     An empty cell is a missing answer (see :func:`score` for the rule).
 Ladder criterion columns (optional, all or none)
-    Named by criterion id (``L1_1`` ... ``L5_3``); 1 = the practice is in place, 0 = not.
-    Needed for the five-level ladder.
+    Named by criterion id (``L1_1`` ... ``L5_3b``, 20 criteria: ``L2_3a/b``, ``L3_1a/b/c``,
+    ``L3_3a/b``, ``L5_3a/b`` replace ``L2_3``, ``L3_1``, ``L3_3``, ``L5_3`` of version 1.0);
+    1 = the practice is in place, 0 = not. Needed for the five-level ladder.
 Firm-level columns (optional; one value per firm, repeated on its rows)
     ``expert_level`` (an expert's three-level grade, 1-3), ``expert_rung`` (an expert's rung,
     0-5), ``outcome_*`` (outcomes for predictive validity, e.g. ``outcome_retention``),
     ``true_*`` (known truth, simulated data only).
 
-Any other column is refused as an unknown item id. :func:`check_assessments` lists every
+Any other column is refused as an unknown item id; a column named by an item of an earlier
+version that was split (``SAT3``, ``L3_1``, ...; :attr:`Instrument.splits`) is refused with a
+message naming the items that replace it (old answers cannot be carried over to them). :func:`check_assessments` lists every
 problem with its line, firm, rater and item; :func:`read_assessments` raises
 :class:`~crm_analysis.errors.InputError` with that list.
 

@@ -96,7 +96,16 @@ def _problems(frame: pd.DataFrame, name: str, from_file: bool, inst: Instrument)
 
     known = set(inst.items) | set(inst.criteria)
     unknown = [c for c in cols if c not in known and c not in ID_COLUMNS and not _is_firm_column(c)]
-    for c in unknown:
+    splits = inst.splits
+    for c in [c for c in unknown if c in splits]:
+        new = splits[c]
+        problems.append(f"{name}: column {c!r} is an item of an earlier version of the instrument that asked "
+                        f"{ {2: 'two', 3: 'three'}.get(len(new), len(new))} things at once; it was split into "
+                        f"{', '.join(new)} (one question each). Its answers cannot be carried over to the new items "
+                        f"(a rater who agreed with one part only had no right answer): collect answers to "
+                        f"{', '.join(new)} instead of {c}, or analyse the file with the instrument it was made "
+                        f"with (instrument=<that YAML file>; the packaged version 1.0 is in the project's history)")
+    for c in [c for c in unknown if c not in splits]:
         close = difflib.get_close_matches(c, sorted(known), n=1)
         problems.append(f"{name}: column {c!r} is not an item id of the instrument"
                         + (f" (did you mean {close[0]!r}?)" if close else "")

@@ -44,7 +44,7 @@ def default_thresholds(scheme: str = "three_level", instrument: Instrument | str
 
     Three-level: ``(intermediate, advanced)`` on the Likert scale, 60 % and 80 % of the way
     from its minimum to its maximum (3.4 and 4.2 on 1-5). Five-level: for each rung, the share
-    of its criteria that must be in place (2/3: two of three).
+    of its criteria that must be in place (2/3: two of three criteria, three of four, four of six).
 
     Examples
     --------

@@ -3,6 +3,12 @@
 The instrument is a YAML file (the default ships with the package as ``instrument.yaml``; a
 copy sits in ``data/maturity_instrument.yaml``). :func:`load_instrument` validates it on load
 and refuses a malformed file with the key path of every problem found.
+
+Items that replace an item of an earlier version declare it with ``split_from`` (version 2.0
+split the eight double-barrelled items of version 1.0: ``SAT3`` became ``SAT3a`` and ``SAT3b``,
+and so on; :attr:`Instrument.splits`). An item that asks two things at once can declare it with
+``double_barrelled: {en: ..., zh: ...}`` naming the things it joins
+(:func:`crm_analysis.maturity.double_barrelled` lists them).
 """
 from __future__ import annotations
 
@@ -49,6 +55,8 @@ class Item:
     rung: int | None = None  # ladder criteria
     reverse: bool = False
     kind: str = "likert"
+    split_from: str | None = None  # the item of an earlier version that this one is part of the split of
+    double_barrelled: Text | None = None  # declared: the item asks two things at once (the two named)
 
 
 @dataclass(frozen=True)
@@ -100,6 +108,20 @@ class Instrument:
     path: str = ""
 
     @property
+    def splits(self) -> dict[str, list[str]]:
+        """Items of an earlier version that were split: ``{old id: [new ids]}``, in instrument order.
+
+        >>> from crm_analysis import maturity
+        >>> maturity.load_instrument().splits["L3_1"]
+        ['L3_1a', 'L3_1b', 'L3_1c']
+        """
+        out: dict[str, list[str]] = {}
+        for item in [*self.items.values(), *self.criteria.values()]:
+            if item.split_from:
+                out.setdefault(item.split_from, []).append(item.id)
+        return out
+
+    @property
     def dimension_ids(self) -> list[str]:
         return [d.id for d in self.dimensions]
 
@@ -127,7 +149,7 @@ class Instrument:
         import pandas as pd
 
         rows = [{"id": i.id, "kind": i.kind, "dimension": i.dimension, "rung": i.rung, "text": i.text(lang),
-                 "scale_min": i.scale[0], "scale_max": i.scale[1], "reverse": i.reverse}
+                 "scale_min": i.scale[0], "scale_max": i.scale[1], "reverse": i.reverse, "split_from": i.split_from}
                 for i in [*self.items.values(), *self.criteria.values()]]
         return pd.DataFrame(rows)
 
@@ -215,6 +237,45 @@ def _ident(p: _Problems, node: Any, where: str, seen: set[str]) -> str:
     return value
 
 
+def _split_from(p: _Problems, node: Any, where: str) -> str | None:
+    value = node.get("split_from") if isinstance(node, dict) else None
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip() or any(c.isspace() or c in ",;" for c in value):
+        p.errors.append(f"{where}.split_from: expected the id of the item of an earlier version that this item "
+                        f"replaces (no blanks, commas or semicolons), got {value!r}")
+        return None
+    return value
+
+
+def _declared_double(p: _Problems, node: Any, where: str) -> Text | None:
+    if not isinstance(node, dict) or node.get("double_barrelled") is None:
+        return None
+    if not isinstance(node["double_barrelled"], dict):
+        p.errors.append(f"{where}.double_barrelled: expected {{en: ..., zh: ...}} naming the things the item joins, "
+                        f"got {node['double_barrelled']!r}")
+        return None
+    return _text(p, node, "double_barrelled", where)
+
+
+def _check_splits(p: _Problems, all_items: list[Item]) -> None:
+    """Split items replace their old item (which must be gone) and stay where it was (dimension or rung)."""
+    ids = {i.id for i in all_items}
+    groups: dict[str, list[Item]] = {}
+    for item in all_items:
+        if item.split_from:
+            groups.setdefault(item.split_from, []).append(item)
+    for old, members in groups.items():
+        names = ", ".join(i.id for i in members)
+        if old in ids:
+            p.errors.append(f"split_from: {names} replace item {old!r}, which is still in the instrument; remove "
+                            f"{old!r} (or drop split_from)")
+        places = {(i.kind, i.dimension, i.rung) for i in members}
+        if len(places) > 1:
+            p.errors.append(f"split_from: the items split from {old!r} ({names}) must all be Likert items of one "
+                            "dimension or criteria of one rung, as the old item was")
+
+
 def parse_instrument(raw: Any, source: str = "<instrument>") -> Instrument:
     """Validate an instrument given as a mapping (parsed YAML) and build an :class:`Instrument`.
 
@@ -254,7 +315,8 @@ def parse_instrument(raw: Any, source: str = "<instrument>") -> Instrument:
         if not isinstance(reverse, bool):
             p.errors.append(f"{w}.reverse: expected true or false, got {reverse!r}")
             reverse = False
-        items[iid] = Item(iid, _text(p, it, "text", w), _scale(p, it, w), dimension=dim, reverse=reverse)
+        items[iid] = Item(iid, _text(p, it, "text", w), _scale(p, it, w), dimension=dim, reverse=reverse,
+                          split_from=_split_from(p, it, w), double_barrelled=_declared_double(p, it, w))
     scales = {i.scale for i in items.values() if i.scale != (0, 0)}
     if len(scales) > 1:
         p.errors.append("items: all Likert items must share one scale (grading thresholds are on that scale); found "
@@ -303,13 +365,17 @@ def parse_instrument(raw: Any, source: str = "<instrument>") -> Instrument:
             if sc not in {(0, 1), (0, 0)}:
                 p.errors.append(f"{cw} ({cid}).scale: ladder criteria are answered 0 (not in place) or 1 (in place); "
                                 f"expected [0, 1], got {list(sc)}")
-            criteria[cid] = Item(cid, _text(p, c, "text", f"{cw} ({cid})"), (0, 1), rung=number, kind="criterion")
+            criteria[cid] = Item(cid, _text(p, c, "text", f"{cw} ({cid})"), (0, 1), rung=number, kind="criterion",
+                                 split_from=_split_from(p, c, f"{cw} ({cid})"),
+                                 double_barrelled=_declared_double(p, c, f"{cw} ({cid})"))
             crit_ids.append(cid)
         ladder.append(Level(number, rid, _text(p, r, "name", w), _text(p, r, "description", w),
                             str(r.get("source", "")) if isinstance(r, dict) else "", criteria=tuple(crit_ids)))
     if [r.level for r in ladder] != list(range(1, len(ladder) + 1)) or len(ladder) < 2:
         p.errors.append(f"instrument.ladder: expected rungs numbered 1, 2, ... (at least two), got "
                         f"{[r.level for r in ladder]}")
+
+    _check_splits(p, [*items.values(), *criteria.values()])
 
     labels_raw = raw.get("scale_labels") or {}
     scale_labels = {}

@@ -302,8 +302,9 @@ def add_outcomes(assessments: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFr
 
 
 # Items that ask two things at once (double-barrelled): a rater who agrees with one half and not the
-# other cannot answer. Flagged here for the next version of the instrument, where each should be split
-# into two items; the packaged instrument and sample data still use them as they are.
+# other cannot answer. Version 1.0 of the packaged instrument had these eight; version 2.0 split each
+# into items that ask one thing (``split_from`` in instrument.yaml). The list is kept, with the 1.0
+# wording, so that a copy of the 1.0 instrument (or a custom one built from it) is still reviewed.
 DOUBLE_BARRELLED = {
     "SAT3": ("needs and expectations", "需求和期望"),
     "LOY2": ("the company and its products", "公司及其产品"),
@@ -314,17 +315,58 @@ DOUBLE_BARRELLED = {
     "L3_3": ("complaint handling, and information security", "投诉处理机制，以及信息安全措施"),
     "L5_3": ("partnership meetings, and benefit sharing", "合作会议，以及利益分配"),
 }
+_V1_WORDING = {
+    "SAT3": ("Our products and services meet customers' needs and expectations.", "我们的产品和服务能够满足客户的需求和期望。"),
+    "LOY2": ("Customers trust our company and its products.", "客户信任我们公司及其产品。"),
+    "SRV4": ("Customers often wait long or are passed from one department to another.",
+             "客户经常需要长时间等待或在部门之间被推来推去。"),
+    "IMG3": ("Customers see our brand as valuable and worth paying for.", "客户认为我们的品牌有价值、值得为之付费。"),
+    "L2_3": ("Feedback leads to improvements of products and services and to timely after-sales support.",
+             "根据客户反馈改进产品和服务，并提供及时的售后技术支持。"),
+    "L3_1": ("Product quality, service promises and prices are transparent and kept.",
+             "在产品质量、服务承诺、价格透明等方面诚信守信。"),
+    "L3_3": ("A complaint-handling procedure and information-security measures protect customers' rights.",
+             "建立健全客户投诉处理机制和信息安全保障措施，保护客户权益。"),
+    "L5_3": ("Regular partnership meetings and an agreed benefit-sharing scheme keep the cooperation going.",
+             "通过定期合作会议、业务沟通、利益分配等长期合作机制保持紧密联系。"),
+}
 
 
 def double_barrelled(lang: str = "en", instrument: Instrument | str | Path | None = None) -> pd.DataFrame:
-    """The instrument's double-barrelled items: ``item``, its ``text`` and the two things it joins.
+    """The instrument's double-barrelled items (items that ask two things at once), for revision.
 
-    Items of another instrument that are not in the list are not checked (the list is a review
-    of the packaged instrument).
+    An item is listed when
+
+    * the instrument declares it: ``double_barrelled: {en: ..., zh: ...}`` on the item, naming
+      the things it joins (any instrument file can do this); or
+    * it is one of the eight double-barrelled items of version 1.0 of the packaged instrument
+      (``DOUBLE_BARRELLED``), recognised by its id *and* its 1.0 wording in either language, so
+      that a copy of the old instrument is still reviewed while an unrelated item that reuses the
+      id is not.
+
+    The packaged instrument (version 2.0) has none: its eight were split (``split_from``;
+    :attr:`~crm_analysis.maturity.Instrument.splits`). Wordings are not parsed: an item that
+    joins two things without being declared is not found.
+
+    Returns
+    -------
+    DataFrame with ``item``, its ``text`` and ``joins`` (the things it asks at once); no rows
+    (the same columns) when there are none.
+
+    Examples
+    --------
+    >>> from crm_analysis import maturity
+    >>> len(maturity.double_barrelled())
+    0
     """
     check_lang(lang)
     inst = load_instrument(instrument)
-    texts = {**{i: it.text for i, it in inst.items.items()}, **{c: cr.text for c, cr in inst.criteria.items()}}
-    rows = [{"item": k, "text": getattr(texts[k], lang), "joins": pair[0 if lang == "en" else 1]}
-            for k, pair in DOUBLE_BARRELLED.items() if k in texts]
-    return pd.DataFrame(rows)
+    k = 0 if lang == "en" else 1
+    rows = []
+    for item in [*inst.items.values(), *inst.criteria.values()]:
+        if item.double_barrelled is not None:
+            rows.append({"item": item.id, "text": item.text(lang), "joins": item.double_barrelled(lang)})
+        elif item.id in DOUBLE_BARRELLED and (item.text.en == _V1_WORDING[item.id][0]
+                                              or item.text.zh == _V1_WORDING[item.id][1]):
+            rows.append({"item": item.id, "text": item.text(lang), "joins": DOUBLE_BARRELLED[item.id][k]})
+    return pd.DataFrame(rows, columns=["item", "text", "joins"])

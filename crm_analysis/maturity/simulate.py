@@ -69,6 +69,9 @@ def simulate(n_firms: int = 120, n_raters: int | Sequence[int] = 3, seed: int | 
        ``true_rung`` is the cumulative truth: the highest k with rungs 1..k all in place. A
        rater reports a criterion in place with probability 0.85-0.95 when its rung is in
        place, 0.15 on a skipped rung, 0.25 one rung above the highest and 0.07 further up.
+       The criteria of a rung (the parts of a split criterion included, e.g. ``L3_1a``-``L3_1c``)
+       are answered independently given the rung, so the ladder stays cumulative whatever the
+       number of criteria per rung; likewise the items of a dimension, however many (step 3).
     5. ``expert_level`` / ``expert_rung`` equal the truth with probability ``expert_accuracy``,
        else an adjacent grade; ``outcome_retention`` (customer retention rate) rises with the
        true grade and rung plus noise. ``missing_rate`` of the answers are left empty.

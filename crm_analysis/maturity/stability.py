@@ -53,8 +53,8 @@ def threshold_sensitivity(data: pd.DataFrame | str | Path, scheme: str = "three_
     scheme : ``"three_level"`` or ``"five_level"``.
     grid : threshold sets to try, each valid for :func:`check_thresholds`. Default:
         three-level, every increasing pair within +-0.5 of the base thresholds in steps of
-        0.1; five-level, every share of a rung's criteria (1/3, 2/3, 1 for three criteria),
-        the same for all rungs.
+        0.1; five-level, every share of a rung's criteria (1/3, 2/3, 1 for three criteria;
+        with rungs of 3, 4 and 6 criteria, the union of j/3, j/4 and j/6), the same for all rungs.
     thresholds : the base thresholds that changes are counted against (default: the defaults).
 
     Returns
