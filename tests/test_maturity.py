@@ -537,3 +537,15 @@ def test_sample_file_is_the_documented_simulation(repo_root):
     assert answer_cols == list(INST.items) + list(INST.criteria)
     assert not set(SPLITS) & set(sample.columns) and {i for n in SPLITS.values() for i in n} <= set(sample.columns)
     pd.testing.assert_frame_equal(sample, again, check_dtype=False)
+
+
+def test_version_1_0_ships_for_files_collected_with_it():
+    """An assessment file with a 1.0 column is refused under 2.0, names the new items and how to read it
+    with 1.0; read with instrument "1.0" it is accepted."""
+    old = maturity.load_instrument("1.0")
+    assert old.version == "1.0" and "SAT3" in old.items and "SAT3a" not in old.items
+    assert maturity.load_instrument("2.0").version == "2.0"
+    frame = maturity.simulate(12, n_raters=2, seed=3, instrument=old)
+    problems = maturity.check_assessments(frame)
+    assert any("'SAT3'" in p and "SAT3a" in p and 'instrument="1.0"' in p for p in problems), problems
+    assert not [p for p in maturity.check_assessments(frame, instrument="1.0") if "SAT3" in p]

@@ -78,7 +78,7 @@ from .grading import (
     rung_matrix,
     rung_shares,
 )
-from .instrument import DEFAULT_INSTRUMENT, Instrument, load_instrument, parse_instrument
+from .instrument import DEFAULT_INSTRUMENT, INSTRUMENT_V1, Instrument, load_instrument, parse_instrument
 from .reliability import Reliability, cronbach_alpha, mcdonald_omega, reliability
 from .simulate import simulate
 from .rigour import (add_outcomes, double_barrelled, htmt, icc_oneway, mixed_profiles, outcomes_from_transactions, rater_agreement_icc,
@@ -153,6 +153,7 @@ __all__ = [
     "reliability",
     "weighted_kappa",
     "DEFAULT_INSTRUMENT",
+    "INSTRUMENT_V1",
     "Instrument",
     "agenda_catalog",
     "check_assessments",

@@ -104,7 +104,7 @@ def _problems(frame: pd.DataFrame, name: str, from_file: bool, inst: Instrument)
                         f"{', '.join(new)} (one question each). Its answers cannot be carried over to the new items "
                         f"(a rater who agreed with one part only had no right answer): collect answers to "
                         f"{', '.join(new)} instead of {c}, or analyse the file with the instrument it was made "
-                        f"with (instrument=<that YAML file>; the packaged version 1.0 is in the project's history)")
+                        f"with (version 1.0 ships with the package: instrument=\"1.0\", in a report -p instrument 1.0)")
     for c in [c for c in unknown if c not in splits]:
         close = difflib.get_close_matches(c, sorted(known), n=1)
         problems.append(f"{name}: column {c!r} is not an item id of the instrument"

@@ -22,6 +22,10 @@ from ..errors import InputError
 from ..i18n import check_lang
 
 DEFAULT_INSTRUMENT = Path(__file__).with_name("instrument.yaml")
+#: version 1.0, before its eight double-barrelled items were split: for files collected with it
+INSTRUMENT_V1 = Path(__file__).with_name("instrument_1.0.yaml")
+#: the shipped versions by number: ``load_instrument("1.0")``
+SHIPPED_VERSIONS = {"1.0": INSTRUMENT_V1, "2.0": DEFAULT_INSTRUMENT}
 MIN_ITEMS_RECOMMENDED = 3
 
 
@@ -413,7 +417,9 @@ def load_instrument(path: str | Path | Instrument | None = None) -> Instrument:
 
     Parameters
     ----------
-    path : a YAML file, an already loaded :class:`Instrument` (returned as is) or ``None``.
+    path : a YAML file, a shipped version's number (``"2.0"``, the default; ``"1.0"``, before its eight
+        double-barrelled items were split, for files collected with it), an already loaded
+        :class:`Instrument` (returned as is) or ``None``.
 
     Returns
     -------
@@ -430,6 +436,8 @@ def load_instrument(path: str | Path | Instrument | None = None) -> Instrument:
     """
     if isinstance(path, Instrument):
         return path
+    if isinstance(path, str) and path.strip() in SHIPPED_VERSIONS and not Path(path).is_file():
+        path = SHIPPED_VERSIONS[path.strip()]  # "1.0": the version before the split, for files made with it
     file = Path(path) if path is not None else DEFAULT_INSTRUMENT
     if not file.is_file():
         raise InputError(f"instrument file {str(file)!r} not found")

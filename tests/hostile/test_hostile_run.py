@@ -22,7 +22,7 @@ def _assess(frame):
 
 def _skipped_dimension():
     d = ASSESS.copy()
-    d.loc[d["firm"] == FIRMS[0], ["LOY1", "LOY2", "LOY3", "LOY4"]] = np.nan
+    d.loc[d["firm"] == FIRMS[0], [c for c in d.columns if c.startswith("LOY")]] = np.nan
     return _assess(d)
 
 
