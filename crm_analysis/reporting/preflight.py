@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..errors import InputError, ParameterError
+from ..i18n import t
 
 MAX_BOOTSTRAP = 100_000  # resamples; more is memory, not precision
 
@@ -61,10 +62,11 @@ def _csi(values: dict[str, Any]) -> list[str]:
                              "expected a construct with predecessors, e.g. "
                              + ", ".join(c for c in model.constructs if model.predecessors(c)))
     group = values.get("group")
+    lang = values.get("lang") if values.get("lang") in ("en", "zh") else "en"  # the note is shown in the report
     if group is not None and group in columns:
         group_problems = [p for p in check_survey(data, scale, model=model, group=group,
                                                   missing=values.get("missing", "listwise"),
-                                                  estimator=values.get("estimator", "pls"))
+                                                  estimator=values.get("estimator", "pls"), lang=lang)
                           if p.severity == "error" and p.column == group]
         if not group_problems:
             from ..csi.survey import read_survey
@@ -77,12 +79,16 @@ def _csi(values: dict[str, Any]) -> list[str]:
             sizes = rows[group].dropna().value_counts()
             small = sizes[sizes < 10]
             if len(small):
-                group_problems = [type("P", (), {"message": f"group(s) {dict(small)} have fewer than 10 complete "
-                                                            "rows; too few to estimate the model per group"})()]
+                sizes_text = ", ".join(f"{k}: {v}" for k, v in small.items())
+                group_problems = [type("P", (), {"message": t(
+                    f"group(s) {sizes_text} have fewer than 10 complete rows; too few to estimate the model per group",
+                    f"组 {sizes_text} 的完整记录少于 10 行，不足以分组估计模型", lang)})()]
         if group_problems:
-            # an optional section: the report is written without it, and the command says why
+            # an optional section: the report is written without it, and the command says why (in the
+            # report's language: the note also heads the report)
             values["group"] = None
-            notes.append(f"group comparison skipped: column {group!r}: {group_problems[0].message}")
+            notes.append(t(f"group comparison skipped: column {group!r}: {group_problems[0].message}",
+                           f"未进行组间比较：列 {group!r}：{group_problems[0].message}", lang))
     return notes
 
 

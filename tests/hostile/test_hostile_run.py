@@ -136,3 +136,20 @@ def test_suite_run_names_the_run_with_bad_data(tmp_path, capsys, monkeypatch):
     assert main(["report", "-f", "suite.yaml"]) == 2
     err = capsys.readouterr().err
     assert "run 1 (tour)" in err and "non-numeric amount(s) on line 2" in err
+
+
+@pytest.mark.slow
+def test_skipped_group_is_said_in_the_report_language(tmp_path, capsys, monkeypatch):
+    """A Chinese report says in Chinese that its group comparison was skipped (header line and provenance)."""
+    from crm_analysis.cli import main
+
+    (tmp_path / "s.csv").write_text(_small_group())
+    monkeypatch.chdir(tmp_path)
+    rc = main(["run", "csi", "--lang", "zh", "-p", "data", "s.csv", "-p", "estimator", "pls", "-p", "bootstrap", "100",
+               "--output-dir", "out"])
+    err = capsys.readouterr().err
+    assert rc == 0, err
+    assert "未进行组间比较" in err and "少于 10 行" in err
+    prov = json.loads((tmp_path / "out" / "provenance.json").read_text())
+    assert "未进行组间比较" in prov["notes"][0]
+    assert "group comparison skipped" not in (tmp_path / "out" / "report.html").read_text()
