@@ -115,6 +115,14 @@ def test_bootstrap_is_seeded(data):
     assert not np.array_equal(a.bootstrap_draws["paths"], c.bootstrap_draws["paths"])
 
 
+@pytest.mark.parametrize("b", [5, -1, 2.5, True, 10**9])
+def test_bootstrap_count_is_checked_up_front(data, b):
+    """Too few, not a whole number, or so many that the kept draws would exhaust memory: a clear error
+    before any work (10**9 used to end in a MemoryError deep in numpy)."""
+    with pytest.raises(ParameterError, match="bootstrap"):
+        sem.estimate_pls(data, TEXT, bootstrap=b)
+
+
 def test_bca_matches_scipy_on_a_skewed_mean():
     rng = np.random.default_rng(0)
     x = rng.exponential(size=60)

@@ -489,6 +489,10 @@ class PLSSummary:
 # ----------------------------------------------------------------------------------------------
 # estimation
 # ----------------------------------------------------------------------------------------------
+#: the most bootstrap resamples :func:`estimate_pls` accepts (the command line allows 100,000)
+MAX_BOOTSTRAP = 1_000_000
+
+
 def estimate_pls(
     data: pd.DataFrame,
     model: Model | str,
@@ -585,6 +589,9 @@ def estimate_pls(
     if isinstance(bootstrap, bool) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 0 \
             or 0 < bootstrap < 10:
         raise ParameterError(f"bootstrap: expected 0 (none) or a number of resamples >= 10, got {bootstrap!r}")
+    if bootstrap > MAX_BOOTSTRAP:  # every resample's estimates are kept: memory, not precision, is what grows
+        raise ParameterError(f"bootstrap: {bootstrap:,} resamples is more than the {MAX_BOOTSTRAP:,} allowed; every "
+                             "resample's estimates are kept in memory, and 5,000 to 10,000 give stable 95% intervals")
     _check_choice(ci, "ci", _CI)
     ci_level = _check_level(ci_level)
     rng = bs.generator(seed)
