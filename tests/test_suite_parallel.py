@@ -69,7 +69,8 @@ def test_parallel_and_cluster_runs_equal_the_serial_ones(nb_dir, tmp_path):
     runs = [{"notebook": "demo", "name": f"r{i}", "lang": lang, "parameters": {"n": 2 + i, "title": str(tmp_path / "t")}}
             for i, lang in enumerate(["en", "zh", "en"])]
     states = {}
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
+                      scheduler_kwargs={"dashboard_address": ":0"}) as cluster:
         for how, kwargs in {"serial": {}, "jobs2": {"jobs": 2},
                             "scheduler": {"scheduler": cluster.scheduler_address}}.items():
             reports = tmp_path / how

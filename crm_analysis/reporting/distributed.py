@@ -94,8 +94,9 @@ def connect(jobs: int | None, scheduler: str | None, runs: int) -> tuple[Any, li
         workers = max(1, min(jobs or os.cpu_count() or 1, runs))
         # our scheduler: a run whose worker dies comes straight back to us, to be retried once
         with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+            # no dashboard; its HTTP server on a free port (8787 may be another cluster's)
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None)
+                                   dashboard_address=None, scheduler_kwargs={"dashboard_address": ":0"})
         client = Client(cluster)
         return client, [client, cluster]
     try:

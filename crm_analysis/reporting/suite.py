@@ -111,6 +111,7 @@ def run_suite(requests: list[RunRequest], *, progress: bool = True, command: lis
         bar.set_postfix_str(request.output_dir.name)
         for note in request.notes:
             bar.write(f"note: {request.output_dir.name}: {note}", file=sys.stderr)
-        outcomes.append(execute(request, command=command))
-        update_index(request)
+        outcome = execute(request, command=command)
+        outcome.index = update_index(request)
+        outcomes.append(outcome)
     return outcomes
