@@ -12,9 +12,11 @@ from crm_analysis.reporting.distributed import check_parallel_options
 from crm_analysis.reporting.suite import prepare_suite, run_suite
 from tests.helpers.notebooks import BODY, make_notebook
 
-# every run appends to "<title>.attempts"; a run whose worker is to be killed does so once per
-# suite (the marker "<title>.killed"), never when the kernel's parent is the test process itself
-COUNT = "with open(title + '.attempts', 'a') as _f:\n    _f.write('x')"
+# every run appends one character to "<title>.attempts": its kernel's OPENBLAS_NUM_THREADS, or '-'
+# when unset. A run whose worker is to be killed does so once per suite (the marker
+# "<title>.killed"), never when the kernel's parent is the test process itself.
+COUNT = ("import os\nwith open(title + '.attempts', 'a') as _f:\n"
+         "    _f.write(os.environ.get('OPENBLAS_NUM_THREADS', '-')[:1])")
 KILL = ("import os, signal\nfrom pathlib import Path\n"
         "_me = os.environ.get('CRM_TEST_KILL_WORKER_NOT')\n"
         "if _me and os.getppid() != int(_me) and not Path(title + '.killed').exists():\n"
@@ -25,11 +27,16 @@ KILL = ("import os, signal\nfrom pathlib import Path\n"
 
 @pytest.fixture()
 def nb_dir(tmp_path, monkeypatch):
+    saved = dict(os.environ)  # a LocalCluster started here sets this process's (its nannies run here)
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ.pop(name, None)  # as on a desktop: BLAS uses every core
     folder = tmp_path / "notebooks"
     make_notebook(folder, "demo", body=[COUNT] + BODY)
     make_notebook(folder, "killer", body=[COUNT, KILL] + BODY)
-    monkeypatch.setenv("CRM_ANALYSIS_NOTEBOOKS", str(folder))  # the workers inherit it
-    return folder
+    os.environ["CRM_ANALYSIS_NOTEBOOKS"] = str(folder)  # the workers inherit it
+    yield folder
+    os.environ.clear()
+    os.environ.update(saved)
 
 
 def _folder_state(folder):
@@ -37,7 +44,12 @@ def _folder_state(folder):
     prov = json.loads((folder / "provenance.json").read_text())
     for key in ("started", "finished", "command"):
         prov.pop(key)
-    return {"files": sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()),
+    # kernel.log: the kernel's own stderr, kept when not empty (e.g. a note from a slow machine);
+    # a diagnostic, not a result. The worker's log lines must never land there.
+    log = folder / "kernel.log"
+    assert not log.exists() or "distributed." not in log.read_text(), log.read_text()
+    return {"files": sorted(str(p.relative_to(folder)) for p in folder.rglob("*")
+                            if p.is_file() and p.name != "kernel.log"),
             "results": json.loads((folder / "results.json").read_text()), "provenance": prov}
 
 
@@ -69,22 +81,29 @@ def test_parallel_and_cluster_runs_equal_the_serial_ones(nb_dir, tmp_path):
     runs = [{"notebook": "demo", "name": f"r{i}", "lang": lang, "parameters": {"n": 2 + i, "title": str(tmp_path / "t")}}
             for i, lang in enumerate(["en", "zh", "en"])]
     states = {}
+
+    def suite(how, **kwargs):
+        reports = tmp_path / how
+        outcomes = run_suite(prepare_suite(runs, base_dir=tmp_path, reports_dir=reports), progress=False, **kwargs)
+        assert [o.ok for o in outcomes] == [True] * 3, [o.error for o in outcomes]
+        assert [o.output_dir for o in outcomes] == [reports / f"demo-r{i}" for i in range(3)]  # requests' order
+        assert outcomes[1].results["n"] == 3 and outcomes[2].index == reports / "index.html"
+        states[how] = [_folder_state(o.output_dir) for o in outcomes]
+        index = (reports / "index.html").read_text()
+        assert all(f"demo-r{i}/report.html" in index for i in range(3))
+        assert sorted(p.name for p in reports.iterdir()) == [".crm-analysis-reports", "demo-r0", "demo-r1",
+                                                             "demo-r2", "index.html"]  # no temporary folder
+
+    suite("serial")
+    suite("jobs2", jobs=2)
+    assert "OPENBLAS_NUM_THREADS" not in os.environ  # our LocalCluster's nannies' setting undone
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
                       scheduler_kwargs={"dashboard_address": ":0"}) as cluster:
-        for how, kwargs in {"serial": {}, "jobs2": {"jobs": 2},
-                            "scheduler": {"scheduler": cluster.scheduler_address}}.items():
-            reports = tmp_path / how
-            outcomes = run_suite(prepare_suite(runs, base_dir=tmp_path, reports_dir=reports), progress=False, **kwargs)
-            assert [o.ok for o in outcomes] == [True] * 3, [o.error for o in outcomes]
-            assert [o.output_dir for o in outcomes] == [reports / f"demo-r{i}" for i in range(3)]  # requests' order
-            assert outcomes[1].results["n"] == 3 and outcomes[2].index == reports / "index.html"
-            states[how] = [_folder_state(o.output_dir) for o in outcomes]
-            index = (reports / "index.html").read_text()
-            assert all(f"demo-r{i}/report.html" in index for i in range(3))
-            assert sorted(p.name for p in reports.iterdir()) == [".crm-analysis-reports", "demo-r0", "demo-r1",
-                                                                 "demo-r2", "index.html"]  # no temporary folder
+        suite("scheduler", scheduler=cluster.scheduler_address)
     assert states["jobs2"] == states["serial"] and states["scheduler"] == states["serial"]
-    assert (tmp_path / "t.attempts").read_text() == "x" * 9  # each run once per suite: no retries
+    # each run once per suite, no retries; the kernels on our own cluster had this process's BLAS
+    # threads (results equal to the last bit), those on a "remote" one kept their worker's one
+    assert (tmp_path / "t.attempts").read_text() == "---" + "---" + "111"
 
 
 @pytest.mark.slow
@@ -98,13 +117,13 @@ def test_failing_run_retried_once_reported_and_others_complete(nb_dir, tmp_path,
     assert main(["report", "-f", str(tmp_path / "suite.yaml"), "--jobs", "2"]) == 1
     out, err = capsys.readouterr()
     reports = tmp_path / "reports"
-    assert (tmp_path / "bad.attempts").read_text() == "xx"  # tried, retried once, then given up
+    assert (tmp_path / "bad.attempts").read_text() == "--"  # tried, retried once, then given up
     assert "retrying demo-bad (attempt 1 of 2 failed" in err
     assert f"FAILED  {reports / 'demo-bad.failed'}" in out and "deliberate failure" in err
     assert f"partial notebook kept in {reports / 'demo-bad.failed' / 'demo.ipynb'}" in err  # where it is now
     assert (reports / "demo-bad.failed" / "error.txt").is_file() and not (reports / "demo-bad.failed.1").exists()
     for i in range(3):
-        assert (tmp_path / f"ok{i}.attempts").read_text() == "x"
+        assert (tmp_path / f"ok{i}.attempts").read_text() == "-"
         assert f"ok      {reports / f'demo-ok{i}'}" in out
         assert json.loads((reports / f"demo-ok{i}" / "results.json").read_text())["n"] == 2 + i
     index = (reports / "index.html").read_text()
@@ -124,10 +143,10 @@ def test_killed_worker_run_retried_others_untouched(nb_dir, tmp_path, monkeypatc
     assert (tmp_path / "kill.killed").is_file()  # a worker was killed mid-run
     assert "retrying killer-k (attempt 1 of 2 failed: the Dask worker executing it died" in err
     assert [o.ok for o in outcomes] == [True] * 4, [o.error for o in outcomes]
-    assert (tmp_path / "kill.attempts").read_text() == "xx"
+    assert (tmp_path / "kill.attempts").read_text() == "--"
     for i in range(3):  # the others: run once each, complete
         folder = reports / f"demo-r{i}"
-        assert (tmp_path / f"r{i}.attempts").read_text() == "x"
+        assert (tmp_path / f"r{i}.attempts").read_text() == "-"
         assert json.loads((folder / "results.json").read_text())["n"] == 2 + i
         assert {"demo.ipynb", "report.html", "provenance.json"} <= {p.name for p in folder.iterdir()}
     assert sorted(p.name for p in reports.iterdir()) == [".crm-analysis-reports", "demo-r0", "demo-r1", "demo-r2",
@@ -135,3 +154,12 @@ def test_killed_worker_run_retried_others_untouched(nb_dir, tmp_path, monkeypatc
     index = (reports / "index.html").read_text()
     assert all(f"{name}/report.html" in index for name in ("killer-k", "demo-r0", "demo-r1", "demo-r2"))
     assert "100%" in err  # the progress bar went over the whole suite
+
+
+@pytest.mark.slow
+def test_unreachable_scheduler_is_a_clear_error(nb_dir, tmp_path):
+    requests = prepare_suite([{"notebook": "demo", "parameters": {"title": str(tmp_path / "t")}}],
+                             base_dir=tmp_path, reports_dir=tmp_path / "r")
+    with pytest.raises(ParameterError, match="--scheduler: cannot reach a Dask scheduler at 'tcp://127.0.0.1:9'"):
+        run_suite(requests, scheduler="tcp://127.0.0.1:9", progress=False)  # after Dask's 10 s timeout
+    assert not (tmp_path / "t.attempts").exists() and not (tmp_path / "r" / "index.html").exists()

@@ -19,6 +19,10 @@ only one; a remote scheduler keeps its own setting (Dask's default re-runs such 
 
 Inputs are read by the worker: on a remote cluster the data files (and the notebooks, when
 given by path) must be visible there under the same absolute paths, e.g. a shared file system.
+Numbers: on this machine a run's kernel has this process's environment (BLAS threads included),
+so ``results.json`` equals a serial run's to the last bit; on a remote worker it has the worker's
+(one BLAS thread, Dask's setting), and bootstrap figures may differ from a serial run in the 16th
+significant digit.
 """
 from __future__ import annotations
 
@@ -141,9 +145,27 @@ def _worker_logs_to_terminal() -> Iterator[None]:
         copy.close()
 
 
-def execute_task(request: RunRequest, command: list[str] | None = None) -> dict[str, Any]:
+@contextmanager
+def _environ(values: dict[str, str] | None) -> Iterator[None]:
+    """This process's environment is ``values`` (when given) while a run's kernel starts, then again its own."""
+    if values is None:
+        yield
+        return
+    own = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(own)
+
+
+def execute_task(request: RunRequest, command: list[str] | None = None,
+                 environ: dict[str, str] | None = None) -> dict[str, Any]:
     """The Dask task: execute one run into a scratch folder of this worker; return it packed.
 
+    ``environ``: the whole environment of the run's kernel (default: this worker's).
     Returns ``ok``, ``error`` (``None`` when ok), ``folder`` (the scratch path, named in the
     error text), ``results``, ``archive`` (the run folder as tar.gz bytes) and ``host``.
     """
@@ -162,7 +184,7 @@ def execute_task(request: RunRequest, command: list[str] | None = None) -> dict[
     try:
         local = dataclasses.replace(request, spec=spec, output_dir=work / request.output_dir.name,
                                     explicit_output=False)
-        with _worker_logs_to_terminal():
+        with _worker_logs_to_terminal(), _environ(environ):
             outcome = execute(local, command=command)
         return {"ok": outcome.ok, "error": outcome.error, "folder": str(outcome.output_dir),
                 "results": outcome.results, "archive": _pack(outcome.output_dir), "host": socket.gethostname()}
@@ -232,6 +254,13 @@ def run_distributed(requests: list[RunRequest], *, jobs: int | None = None, sche
     jobs, scheduler = check_parallel_options(jobs, scheduler)
     if not requests:
         return []
+    # A LocalCluster's nannies run in this process and set its environment for their workers (one
+    # BLAS thread, a malloc setting: distributed.nanny.pre-spawn-environ); the kernels on this
+    # machine get the environment from before, as in a serial run (else bootstrap figures differ
+    # in the 16th digit), and this process gets it back afterwards. A remote worker keeps its own.
+    local = scheduler in (None, "local")
+    own_environ = dict(os.environ)
+    environ = own_environ if local else None
     client, to_close = connect(jobs, scheduler, len(requests))
     from distributed import as_completed
 
@@ -248,12 +277,12 @@ def run_distributed(requests: list[RunRequest], *, jobs: int | None = None, sche
     def submit_more() -> None:
         # as many runs in flight as worker threads: a dying worker takes only its own run along
         window = max(1, sum(client.nthreads().values()))
-        if jobs is not None and scheduler not in (None, "local"):  # --jobs caps a shared cluster's share
+        if jobs is not None and not local:  # --jobs caps a shared cluster's share
             window = min(window, jobs)
         while pending and len(running) < window:
             i = pending.popleft()
             attempts[i] += 1
-            future = client.submit(execute_task, requests[i], command, pure=False,
+            future = client.submit(execute_task, requests[i], command, environ, pure=False,
                                    key=f"crm-analysis-run-{requests[i].output_dir.name}-{attempts[i]}-{uuid.uuid4().hex}")
             running[future] = i
             queue.add(future)
@@ -294,4 +323,7 @@ def run_distributed(requests: list[RunRequest], *, jobs: int | None = None, sche
                 thing.close()
             except Exception:  # closing a cluster that lost its workers must not hide the real error
                 pass
+        if local:
+            os.environ.clear()
+            os.environ.update(own_environ)
     return [o for o in outcomes if o is not None]
