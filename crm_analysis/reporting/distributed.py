@@ -261,7 +261,15 @@ def run_distributed(requests: list[RunRequest], *, jobs: int | None = None, sche
     local = scheduler in (None, "local")
     own_environ = dict(os.environ)
     environ = own_environ if local else None
-    client, to_close = connect(jobs, scheduler, len(requests))
+
+    def restore_environ() -> None:
+        restore_environ()
+
+    try:
+        client, to_close = connect(jobs, scheduler, len(requests))
+    except BaseException:
+        restore_environ()
+        raise
     from distributed import as_completed
 
     outcomes: list[RunOutcome | None] = [None] * len(requests)
@@ -323,7 +331,5 @@ def run_distributed(requests: list[RunRequest], *, jobs: int | None = None, sche
                 thing.close()
             except Exception:  # closing a cluster that lost its workers must not hide the real error
                 pass
-        if local:
-            os.environ.clear()
-            os.environ.update(own_environ)
+        restore_environ()
     return [o for o in outcomes if o is not None]
