@@ -263,7 +263,9 @@ def run_distributed(requests: list[RunRequest], *, jobs: int | None = None, sche
     environ = own_environ if local else None
 
     def restore_environ() -> None:
-        restore_environ()
+        if local:
+            os.environ.clear()
+            os.environ.update(own_environ)
 
     try:
         client, to_close = connect(jobs, scheduler, len(requests))
