@@ -121,10 +121,12 @@ def _print_warnings(outcome: Any) -> None:
 def cmd_report(args: argparse.Namespace) -> int:
     from .reporting.notebooks import list_notebooks
     from .reporting.runner import default_reports_dir
+    from .reporting.distributed import check_parallel_options
     from .reporting.suite import load_suite, prepare_suite, run_suite
 
     if args.all == bool(args.suite_file):
         raise ParameterError("report: give either -f SUITE.yaml or --all")
+    jobs, scheduler = check_parallel_options(args.jobs, args.scheduler, cli=True)  # before any run is prepared
     langs = list(dict.fromkeys(args.lang or [None]))
     if args.all:
         runs = [{"notebook": name, "lang": lang} for name in list_notebooks() for lang in langs]
@@ -138,7 +140,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         reports_dir = args.reports_dir or (base_dir / suite["reports_dir"] if suite.get("reports_dir") else None)
     requests = prepare_suite(runs, base_dir=base_dir, reports_dir=Path(reports_dir) if reports_dir else None,
                              strict=args.strict, reading=_read_options(args), formats=args.format)
-    outcomes = run_suite(requests, progress=not args.no_progress, command=sys.argv)
+    outcomes = run_suite(requests, progress=not args.no_progress, command=sys.argv, jobs=jobs,
+                         scheduler=scheduler)
     failed = [o for o in outcomes if not o.ok]
     for o in outcomes:
         n_warn = sum(int(w.get("count", 1)) for w in o.warnings)
@@ -224,6 +227,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reports-dir", help="folder holding run folders and index.html (default reports/)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--strict", action="store_true", help="a warning raised while a notebook runs fails that run")
+    p.add_argument("--jobs", metavar="N", help="runs at once on this machine (a Dask LocalCluster of N worker "
+                                               "processes; default 1: one after the other). With --scheduler: at "
+                                               "most N runs in flight")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="run each notebook as a task on a Dask cluster, e.g. "
+                                                          "tcp://10.0.0.5:8786 ('local': one worker per core); the "
+                                                          "workers must see the data files under the same paths")
     _add_format(p)
     _add_read_options(p, for_run=True)
     p.set_defaults(func=cmd_report)

@@ -229,8 +229,7 @@ def execute(request: RunRequest, *, command: list[str] | None = None) -> RunOutc
 
     if error is not None:
         (tmp / "error.txt").write_text(error + "\n", "utf-8")
-        failed = free_path(final.with_name(final.name + ".failed"))
-        os.replace(tmp, failed)
+        failed = place_run_folder(tmp, final, ok=False, explicit_output=request.explicit_output)[0]
         return RunOutcome(spec.name, failed, ok=False, error=f"{spec.name}: {error}\n  partial notebook kept in "
                           f"{failed / out_nb.name}", results=results)
 
@@ -245,19 +244,36 @@ def execute(request: RunRequest, *, command: list[str] | None = None) -> RunOutc
         write_exports(tmp, request.formats, title=title, lang=request.lang)
         if not results_path.exists():
             results_path.write_text("{}\n", "utf-8")
-        moved = None
-        if final.is_dir() and request.explicit_output and not any(final.iterdir()):
-            final.rmdir()  # an empty folder made for the report
-        elif final.exists() and request.explicit_output:  # checked by prepare_run: ours, or --force
-            moved = free_path(final.with_name(final.name + ".previous"))
-            os.replace(final, moved)
-        elif final.exists():  # an earlier run of the same name keeps its folder (and the path printed for it)
-            final = free_run_path(final)
-        os.replace(tmp, final)
+        final, moved = place_run_folder(tmp, final, ok=True, explicit_output=request.explicit_output)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return RunOutcome(spec.name, final, ok=True, results=results, moved_aside=moved)
+
+
+def place_run_folder(tmp: Path, final: Path, *, ok: bool, explicit_output: bool) -> tuple[Path, Path | None]:
+    """Move a complete temporary run folder into place with one rename; returns (folder, moved aside).
+
+    A failed run becomes ``<final>.failed`` (``.failed.1`` …). A successful one takes ``final``;
+    an earlier run there keeps its folder (the new one gets ``-2`` …), unless the folder was
+    given as ``--output-dir``: then the earlier report is moved aside to ``.previous``. ``tmp``
+    must be in ``final``'s folder (a rename within one file system is atomic). Used for runs
+    executed here and for those coming back from Dask workers (reporting/distributed.py).
+    """
+    if not ok:
+        failed = free_path(final.with_name(final.name + ".failed"))
+        os.replace(tmp, failed)
+        return failed, None
+    moved = None
+    if final.is_dir() and explicit_output and not any(final.iterdir()):
+        final.rmdir()  # an empty folder made for the report
+    elif final.exists() and explicit_output:  # checked by prepare_run: ours, or --force
+        moved = free_path(final.with_name(final.name + ".previous"))
+        os.replace(final, moved)
+    elif final.exists():  # an earlier run of the same name keeps its folder (and the path printed for it)
+        final = free_run_path(final)
+    os.replace(tmp, final)
+    return final, moved
 
 
 def run_notebook(notebook: str, parameters: dict[str, Any] | None = None, **kwargs: Any) -> RunOutcome:

@@ -11,7 +11,8 @@ Suite file::
         parameters: {bootstrap: 500, data: surveys/wave2025.csv}
 
 Relative input paths in a suite file are relative to the suite file's folder. Every run is
-validated before the first kernel starts.
+validated before the first kernel starts. ``--jobs N`` / ``--scheduler ADDRESS`` execute the runs
+as Dask tasks (:mod:`.distributed`); the run folders are the same.
 """
 from __future__ import annotations
 
@@ -73,9 +74,35 @@ def prepare_suite(runs: list[dict[str, Any]], *, base_dir: Path, reports_dir: Pa
     return requests
 
 
-def run_suite(requests: list[RunRequest], *, progress: bool = True,
-              command: list[str] | None = None) -> list[RunOutcome]:
-    """Execute prepared runs one after the other with a progress bar; refresh each index."""
+def run_suite(requests: list[RunRequest], *, progress: bool = True, command: list[str] | None = None,
+              jobs: int | None = None, scheduler: str | None = None) -> list[RunOutcome]:
+    """Execute prepared runs with a progress bar and refresh the index after each.
+
+    Parameters
+    ----------
+    requests : list of RunRequest
+        From :func:`prepare_suite` (every run already validated).
+    progress : bool
+        Show a progress bar over the suite (stderr).
+    command : list of str, optional
+        The command line recorded in each run's ``provenance.json``.
+    jobs : int, optional
+        Runs at once. ``None`` or 1 without ``scheduler``: one after the other in this process.
+        More: a Dask LocalCluster of ``jobs`` worker processes (reporting/distributed.py).
+    scheduler : str, optional
+        ``"local"`` or a Dask scheduler address (``tcp://host:8786``): each run is a task there.
+
+    Returns
+    -------
+    list of RunOutcome
+        In the order of ``requests``, whichever finished first. Run folders and ``results.json``
+        are those of a serial run; in parallel a failed run is retried once.
+    """
+    from .distributed import check_parallel_options, run_distributed
+
+    jobs, scheduler = check_parallel_options(jobs, scheduler)
+    if (jobs or 1) > 1 or scheduler is not None:
+        return run_distributed(requests, jobs=jobs, scheduler=scheduler, progress=progress, command=command)
     from tqdm.auto import tqdm
 
     outcomes = []
@@ -84,6 +111,7 @@ def run_suite(requests: list[RunRequest], *, progress: bool = True,
         bar.set_postfix_str(request.output_dir.name)
         for note in request.notes:
             bar.write(f"note: {request.output_dir.name}: {note}", file=sys.stderr)
-        outcomes.append(execute(request, command=command))
-        update_index(request)
+        outcome = execute(request, command=command)
+        outcome.index = update_index(request)
+        outcomes.append(outcome)
     return outcomes
