@@ -16,6 +16,8 @@ pytestmark = pytest.mark.slow
 def test_scanner_finds_what_it_must():
     assert internal_references("read /home/ana/x.csv and ../shared/data, see 资料001 and source 000")
     assert not internal_references("Bootstrap with seed 1; file ecsi_synthetic.csv; 1/2 of the items")
+    assert internal_references("as quoted in seed 003") and internal_references("不在种子文档中；见文档 000")
+    assert not internal_references("seed 20250606, seed 1")
 
 
 MODEL = """

@@ -19,10 +19,9 @@ only one; a remote scheduler keeps its own setting (Dask's default re-runs such 
 
 Inputs are read by the worker: on a remote cluster the data files (and the notebooks, when
 given by path) must be visible there under the same absolute paths, e.g. a shared file system.
-Numbers: on this machine a run's kernel has this process's environment (BLAS threads included),
-so ``results.json`` equals a serial run's to the last bit; on a remote worker it has the worker's
-(one BLAS thread, Dask's setting), and bootstrap figures may differ from a serial run in the 16th
-significant digit.
+Numbers: on this machine a run's kernel has this process's environment, and every report kernel
+computes with one BLAS thread (``runner._blas_threads``, as Dask's workers do), so
+``results.json`` equals a serial run's to the last bit, here or on a remote worker.
 """
 from __future__ import annotations
 
@@ -256,8 +255,8 @@ def run_distributed(requests: list[RunRequest], *, jobs: int | None = None, sche
         return []
     # A LocalCluster's nannies run in this process and set its environment for their workers (one
     # BLAS thread, a malloc setting: distributed.nanny.pre-spawn-environ); the kernels on this
-    # machine get the environment from before, as in a serial run (else bootstrap figures differ
-    # in the 16th digit), and this process gets it back afterwards. A remote worker keeps its own.
+    # machine get the environment from before, as in a serial run, and this process gets it back
+    # afterwards. A remote worker keeps its own.
     local = scheduler in (None, "local")
     own_environ = dict(os.environ)
     environ = own_environ if local else None

@@ -20,6 +20,8 @@ INTERNAL = [
     re.compile(r"seed document|seeds/", re.I),
     re.compile(r"资料\s*0\d"),
     re.compile(r"source 0\d\d", re.I),
+    re.compile(r"\bseeds? 0\d\d\b", re.I),  # the catalog's internal numbering of the Chinese articles
+    re.compile(r"种子文档|文档 ?0\d\d"),
 ]
 
 # embedded images and fonts: base64 is not text a reader sees (and may spell anything)
