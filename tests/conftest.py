@@ -7,6 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+# the headless-Chromium fixture ``browser`` (tests/helpers/browser.py)
+pytest_plugins = ["tests.helpers.browser"]
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

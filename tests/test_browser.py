@@ -1,30 +1,10 @@
 """Open an HTML report in headless Chromium as a reader would."""
-import os
-import shutil
-
 import pytest
 
 from crm_analysis.reporting.runner import run_notebook
 from tests.helpers.notebooks import make_notebook
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must have chromium (.ci/run installs it)")
-        pytest.skip("chromium not installed")
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
 
 
 def open_page(browser, path):

@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -34,9 +33,6 @@ import pytest
 
 from tests.helpers.scan import halfwidth_punctuation, internal_references, prose_text
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 900, "height": 1200}
 LANGS = ("en", "zh")
 
@@ -142,17 +138,6 @@ def _run(reports, name, lang) -> Path:
     return reports[(name, lang)]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must have chromium (.ci/run installs it)")
-        pytest.skip("chromium not installed")
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
 
 
 # what the page measures of itself (see the module docstring for the rule)
