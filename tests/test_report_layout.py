@@ -1,7 +1,8 @@
 """Every report of ``make report``, as a client sees it (issue 12, points 3 and 7).
 
 One suite run per test session (the ``reports`` fixture: ``crm-analysis report --all --lang en
---lang zh``, as ``make report`` runs it, plus the PDF export), then, per report:
+--lang zh``, as ``make report`` runs it, plus the exports a consultant hands over: PDF, workbook,
+slides), then, per report:
 
 (i) layout in headless Chromium at a 900 px wide viewport: the page never scrolls sideways
     (``document.documentElement.scrollWidth <= window.innerWidth``); every ``table`` box lies
@@ -10,14 +11,16 @@ One suite run per test session (the ``reports`` fixture: ``crm-analysis report -
     ``visible`` would clip it or push the page); no cell holding Chinese text is narrower than
     two characters (the "one character per line" columns). A full-page screenshot of each report
     is saved beside the reports (``<reports>/_screens``) for inspection;
-(ii) no internal reference (paths of this machine, seed documents, source numbers) in the HTML
-    or in the PDF's text (:func:`tests.helpers.scan.internal_references`);
+(ii) no internal reference (paths of this machine, seed documents, source numbers) in the HTML,
+    the PDF's text, the workbook's cells or the slides' text
+    (:func:`tests.helpers.scan.internal_references`); the workbook opens with the summary and the
+    slides with the title and the summary;
 (iii) Chinese reports: no half-width punctuation in the Chinese prose
     (:func:`tests.helpers.scan.halfwidth_punctuation`; the rule is tested on examples below);
     failures name every offending passage.
 
 ``CRM_ANALYSIS_LAYOUT_REPORTS=<folder>`` checks the reports already in that folder (written by
-``crm-analysis report --all --lang en --lang zh --format html,pdf --reports-dir <folder>``)
+``crm-analysis report --all --lang en --lang zh --format html,pdf,xlsx,pptx --reports-dir <folder>``)
 instead of producing them again.
 """
 from __future__ import annotations
@@ -120,7 +123,7 @@ def reports(tmp_path_factory) -> dict[tuple[str, str], Path]:
         folder = Path(given)
     else:
         folder = tmp_path_factory.mktemp("make-report")
-        done = subprocess.run([*_cli(), "report", "--all", "--lang", "en", "--lang", "zh", "--format", "html,pdf",
+        done = subprocess.run([*_cli(), "report", "--all", "--lang", "en", "--lang", "zh", "--format", "html,pdf,xlsx,pptx",
                                "--no-progress", "--reports-dir", str(folder)],
                               capture_output=True, text=True, timeout=3600)
         assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
@@ -195,8 +198,53 @@ def test_no_internal_references(reports, name, lang):
 
         text = "\n".join(p.extract_text() for p in pypdf.PdfReader(str(run / "report.pdf")).pages)
         found["report.pdf"] = internal_references(text)
+    if (run / "tables.xlsx").exists():
+        found["tables.xlsx"] = internal_references("\n".join(_workbook_text(run / "tables.xlsx")))
+    if (run / "slides.pptx").exists():
+        found["slides.pptx"] = internal_references("\n".join(_slides_text(run / "slides.pptx")))
     found = {k: v for k, v in found.items() if v}
     assert not found, f"{run.name}: {found}"
+
+
+def _workbook_text(path: Path) -> list[str]:
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True)
+    return [str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row if v is not None]
+
+
+def _slides_text(path: Path) -> list[str]:
+    from pptx import Presentation
+
+    return [shape.text_frame.text for slide in Presentation(str(path)).slides for shape in slide.shapes
+            if shape.has_text_frame]
+
+
+@pytest.mark.parametrize("name, lang", RUNS, ids=IDS)
+@pytest.mark.slow
+def test_every_report_exports_what_a_consultant_hands_over(reports, name, lang):
+    """report.pdf, tables.xlsx and slides.pptx of every notebook in either language: the workbook's
+    first sheet is the summary (the report's title in it), every table sheet holds numbers as
+    numbers, and the slides open with the title and a summary slide (issue 12, point 5)."""
+    import openpyxl
+    from pptx import Presentation
+
+    run = _run(reports, name, lang)
+    for f in ("report.pdf", "tables.xlsx", "slides.pptx"):
+        assert (run / f).is_file() and (run / f).stat().st_size > 1000, f"{run.name}: {f} missing"
+    results = json.loads((run / "results.json").read_text("utf-8"))
+    title = (results.get("summary") or {}).get("title")
+    assert title, f"{run.name}: results.json has no summary title"
+    book = openpyxl.load_workbook(run / "tables.xlsx", read_only=True)
+    first = [str(v) for row in book.worksheets[0].iter_rows(values_only=True) for v in row if v is not None]
+    assert any(title in v for v in first), (run.name, first[:5])
+    numbers = [v for ws in book.worksheets[1:] for row in ws.iter_rows(values_only=True) for v in row
+               if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    assert len(book.worksheets) == 1 or numbers, f"{run.name}: the table sheets hold no number"
+    slides = Presentation(str(run / "slides.pptx")).slides
+    assert len(slides) >= 2
+    first_slide = " ".join(s.text_frame.text for s in slides[0].shapes if s.has_text_frame)
+    assert title in first_slide, (run.name, first_slide[:200])
 
 
 @pytest.mark.parametrize("name", [n for n, lang in RUNS if lang == "zh"])

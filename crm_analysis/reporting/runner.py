@@ -257,7 +257,9 @@ def execute(request: RunRequest, *, command: list[str] | None = None) -> RunOutc
 
     try:
         nb = nbformat.read(str(out_nb), as_version=4)
-        title = spec.title_in(request.lang)
+        # the cover, the page and the exports carry the title the summary opens with (the parameter
+        # `title`, else the report's own default), so that a reader never sees two titles
+        title = str((results.get("summary") or {}).get("title") or spec.title_in(request.lang))
         meta = f"{spec.name} · {started.strftime('%Y-%m-%d %H:%M')}" + "".join(f" · note: {n}" for n in request.notes)
         page = notebook_to_html(nb, title=title, meta_line=meta, parameters=request.parameters,
                                 with_code=request.with_code, lang=request.lang, notes=notes,

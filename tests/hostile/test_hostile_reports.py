@@ -150,7 +150,10 @@ def test_ctrl_c_prints_one_line_and_leaves_nothing(tmp_path):
     make_notebook(folder, "sleepy", body=["import time\ntime.sleep(60)"])
     env = dict(os.environ, CRM_ANALYSIS_NOTEBOOKS=str(folder))
     proc = subprocess.Popen([sys.executable, "-m", "crm_analysis.cli", "run", "sleepy", "--reports-dir", str(tmp_path / "r")],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, process_group=0)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, process_group=0,
+                            # as at a terminal: a shell that started these tests in the background
+                            # ignores Ctrl-C for its children, which would make the command sleep on
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 120
     while time.time() < deadline and not list((tmp_path / "r").glob(".sleepy-*.tmp-*")):
         time.sleep(0.2)
