@@ -293,7 +293,7 @@ def cite_seeds(text: Any, lang: str = "en", path: str | Path | None = None) -> A
     >>> cite_seeds("Undated web article collected in seed 003.")
     'Undated web article collected in the article 客户关系管理的体系框架分析 [CRM framework analysis (a collection)].'
     >>> cite_seeds("不在种子文档中；是文档 000 三级评级的学术对照。", "zh")
-    '不在本项目的中文来源文章中；是《客户关系管理等级分类:从初级到高级》三级评级的学术对照。'
+    '不在本项目的中文来源文章中；是《客户关系管理等级分类：从初级到高级》三级评级的学术对照。'
     """
     if not isinstance(text, str):
         return text

@@ -171,7 +171,10 @@ def test_seed_title_and_author_match_the_seed_text(shared_dir):
         if fw["id"] in ("three_layer", "maturity_three_level", "seven_steps"):
             doc = data["seed_documents"][fw["seed"]["doc"]]
             text = (shared_dir / "seeds" / doc["file"]).read_text("utf-8")
-            assert text.lstrip().startswith(doc["title_zh"]), fw["id"]
+            # the title as the article gives it, up to the width of its punctuation (a Chinese report
+            # cites it with full-width ：（）, the article's own page uses ASCII)
+            ascii_title = doc["title_zh"].translate(str.maketrans("：（）", ":()"))
+            assert text.lstrip().startswith(ascii_title), fw["id"]
     seven = next(f for f in data["frameworks"] if f["id"] == "seven_steps")
     text = (shared_dir / "seeds" / data["seed_documents"]["001"]["file"]).read_text("utf-8")
     assert f"作者:{seven['authors_zh'][0].split('（')[0]}" in text  # the seed writes 作者: with an ASCII colon

@@ -13,7 +13,7 @@ from crm_analysis.reporting.suite import prepare_suite, run_suite
 from tests.helpers.notebooks import BODY, make_notebook
 
 # every run appends one character to "<title>.attempts": its kernel's OPENBLAS_NUM_THREADS, or '-'
-# when unset. A run whose worker is to be killed does so once per suite (the marker
+# when unset (every report kernel gets one BLAS thread unless the user set a number: '1'). A run whose worker is to be killed does so once per suite (the marker
 # "<title>.killed"), never when the kernel's parent is the test process itself.
 COUNT = ("import os\nwith open(title + '.attempts', 'a') as _f:\n"
          "    _f.write(os.environ.get('OPENBLAS_NUM_THREADS', '-')[:1])")
@@ -101,9 +101,9 @@ def test_parallel_and_cluster_runs_equal_the_serial_ones(nb_dir, tmp_path):
                       scheduler_kwargs={"dashboard_address": ":0"}) as cluster:
         suite("scheduler", scheduler=cluster.scheduler_address)
     assert states["jobs2"] == states["serial"] and states["scheduler"] == states["serial"]
-    # each run once per suite, no retries; the kernels on our own cluster had this process's BLAS
-    # threads (results equal to the last bit), those on a "remote" one kept their worker's one
-    assert (tmp_path / "t.attempts").read_text() == "---" + "---" + "111"
+    # each run once per suite, no retries; every kernel computed with one BLAS thread, serially, on
+    # our own cluster and on a "remote" one alike (so the results are equal to the last bit)
+    assert (tmp_path / "t.attempts").read_text() == "111" + "111" + "111"
 
 
 @pytest.mark.slow
@@ -117,13 +117,13 @@ def test_failing_run_retried_once_reported_and_others_complete(nb_dir, tmp_path,
     assert main(["report", "-f", str(tmp_path / "suite.yaml"), "--jobs", "2"]) == 1
     out, err = capsys.readouterr()
     reports = tmp_path / "reports"
-    assert (tmp_path / "bad.attempts").read_text() == "--"  # tried, retried once, then given up
+    assert (tmp_path / "bad.attempts").read_text() == "11"  # tried, retried once, then given up
     assert "retrying demo-bad (attempt 1 of 2 failed" in err
     assert f"FAILED  {reports / 'demo-bad.failed'}" in out and "deliberate failure" in err
     assert f"partial notebook kept in {reports / 'demo-bad.failed' / 'demo.ipynb'}" in err  # where it is now
     assert (reports / "demo-bad.failed" / "error.txt").is_file() and not (reports / "demo-bad.failed.1").exists()
     for i in range(3):
-        assert (tmp_path / f"ok{i}.attempts").read_text() == "-"
+        assert (tmp_path / f"ok{i}.attempts").read_text() == "1"
         assert f"ok      {reports / f'demo-ok{i}'}" in out
         assert json.loads((reports / f"demo-ok{i}" / "results.json").read_text())["n"] == 2 + i
     index = (reports / "index.html").read_text()
@@ -143,10 +143,10 @@ def test_killed_worker_run_retried_others_untouched(nb_dir, tmp_path, monkeypatc
     assert (tmp_path / "kill.killed").is_file()  # a worker was killed mid-run
     assert "retrying killer-k (attempt 1 of 2 failed: the Dask worker executing it died" in err
     assert [o.ok for o in outcomes] == [True] * 4, [o.error for o in outcomes]
-    assert (tmp_path / "kill.attempts").read_text() == "--"
+    assert (tmp_path / "kill.attempts").read_text() == "11"
     for i in range(3):  # the others: run once each, complete
         folder = reports / f"demo-r{i}"
-        assert (tmp_path / f"r{i}.attempts").read_text() == "-"
+        assert (tmp_path / f"r{i}.attempts").read_text() == "1"
         assert json.loads((folder / "results.json").read_text())["n"] == 2 + i
         assert {"demo.ipynb", "report.html", "provenance.json"} <= {p.name for p in folder.iterdir()}
     assert sorted(p.name for p in reports.iterdir()) == [".crm-analysis-reports", "demo-r0", "demo-r1", "demo-r2",
@@ -163,3 +163,14 @@ def test_unreachable_scheduler_is_a_clear_error(nb_dir, tmp_path):
     with pytest.raises(ParameterError, match="--scheduler: cannot reach a Dask scheduler at 'tcp://127.0.0.1:9'"):
         run_suite(requests, scheduler="tcp://127.0.0.1:9", progress=False)  # after Dask's 10 s timeout
     assert not (tmp_path / "t.attempts").exists() and not (tmp_path / "r" / "index.html").exists()
+
+
+@pytest.mark.slow
+def test_a_users_blas_threads_are_kept(nb_dir, tmp_path, monkeypatch):
+    """One BLAS thread is the default of a report's kernel, not a rule: a user's own number stays."""
+    from crm_analysis.reporting.runner import run_notebook
+
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "4")
+    outcome = run_notebook("demo", {"n": 2, "title": str(tmp_path / "u")}, reports_dir=tmp_path / "r")
+    assert outcome.ok, outcome.error
+    assert (tmp_path / "u.attempts").read_text() == "4"
