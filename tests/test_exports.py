@@ -255,7 +255,7 @@ def test_index_shows_title_client_wave_author_and_the_exports(tmp_path):
     run = make_run(tmp_path / "csi-a")
     exports.write_exports(run, ["pdf"])
     page = write_index(tmp_path).read_text("utf-8")
-    assert "顾客满意度报告" in page and "ACME 公司 · 2026 Q3 · Analyst" in page
+    assert "顾客满意度报告" in page and "<h2>ACME 公司" in page and "2026 Q3 · Analyst" in page
     assert "csi-a/report.pdf" in page
     assert "/home/someone" not in page and "wave1.csv" in page  # parameters by file name
 
