@@ -150,6 +150,8 @@ def write_index(reports_dir: Path) -> Path:
     body = "".join(sections) if runs else "<p>No runs yet. 尚无运行记录。</p>"
     page = ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>crm-analysis reports</title>"
             f"<style>{_CSS} td.p {{ font-size:.78rem; }} td, th {{ text-align:left; }} h2 small {{ color:#777; }}"
+            # a bilingual header breaks between its two words, never inside 笔记本 or 主要结果
+            " th { word-break: keep-all; }"
             " div.trend { display:flex; gap:1rem; align-items:center; margin:.3rem 0 .6rem 0; }</style></head>"
             "<body><header class=\"report\"><h1>crm-analysis reports · 报告</h1>"
             f"<div class=\"meta\">{len(runs)} run(s) · 次运行</div></header><main>{body}</main></body></html>\n")
