@@ -81,13 +81,46 @@ def test_folders_globs_and_duckdb_sources_agree(cdnow, tmp_path):
     for source in (parts, str(parts / "*.parquet"), db, mem, view):
         got = segment.rfm(segment.read_transactions(source))
         pd.testing.assert_frame_equal(expected, got, check_index_type=False)
-    # the one-thread aggregation leaves the caller's connection as it was
+    # the aggregation leaves the caller's connection as it was
     assert mem.execute("SELECT current_setting('threads')").fetchone()[0] == threads_before
-    # more threads: the same customers and counts (sums may differ in the last bits only)
-    fast = segment.rfm(segment.open_transactions(parts, threads=2))
-    pd.testing.assert_frame_equal(expected[["recency", "frequency", "tenure"]], fast[["recency", "frequency", "tenure"]],
-                                  check_index_type=False)
-    np.testing.assert_allclose(fast["monetary"], expected["monetary"], rtol=1e-12)
+    # CDNOW's amounts are whole cents: exact sums, equal to the last bit whatever the threads
+    for threads in (1, 3):
+        fast = segment.open_transactions(parts, threads=threads)
+        assert fast.decimals == 2
+        pd.testing.assert_frame_equal(expected, segment.rfm(fast), check_index_type=False)
+
+
+def _fractions(n: int, seed: int) -> pd.DataFrame:
+    """Transactions whose amounts are not whole cents (thirds): floating-point sums."""
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"customer_id": rng.integers(0, n // 5, n),
+                         "date": pd.Timestamp("1997-01-01") + pd.to_timedelta(rng.integers(0, 540, n), unit="D"),
+                         "dollar_value": rng.integers(1, 30_000, n) / 3.0})
+
+
+def test_amounts_beyond_cents_are_added_in_file_order_on_one_thread(tmp_path, no_rows_to_pandas):
+    tx = _fractions(20_000, 1)
+    tx.to_parquet(tmp_path / "thirds.parquet")
+    opened = segment.read_transactions(tmp_path / "thirds.parquet")
+    assert opened.decimals is None
+    pd.testing.assert_frame_equal(segment.rfm(tx), segment.rfm(opened), check_index_type=False)
+    a, b = segment.evaluate(tx), segment.evaluate(opened)
+    pd.testing.assert_frame_equal(a.segments, b.segments)
+    pd.testing.assert_frame_equal(a.table, b.table)
+
+
+def test_decimals_are_read_from_the_rows_kept(tmp_path):
+    con = duckdb.connect()
+    con.execute("CREATE TABLE transactions AS SELECT * FROM (VALUES ('a', DATE '1997-01-01', 10.125), "
+                "('a', DATE '1997-01-02', -1.00001), ('b', DATE '1997-01-03', 5.5)) t(customer_id, date, dollar_value)")
+    kept = segment.open_transactions(con, returns="keep")
+    assert kept.decimals is None  # -1.00001 has five decimals
+    assert segment.open_transactions(con, returns="drop").decimals == 3
+    # kept at first, dropped later: the purchases alone are whole thousandths
+    frame = pd.DataFrame({"customer_id": ["a", "b"], "date": pd.to_datetime(["1997-01-01", "1997-01-03"]),
+                          "dollar_value": [10.125, 5.5]})
+    pd.testing.assert_frame_equal(segment.rfm(frame, asof="1997-01-04"),
+                                  segment.rfm(kept, asof="1997-01-04", returns="drop"), check_index_type=False)
 
 
 @pytest.mark.parametrize("layout", ["text", "number", "timestamp"])

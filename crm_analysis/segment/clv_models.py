@@ -24,6 +24,7 @@ import pandas as pd
 from scipy import optimize, special
 
 from crm_analysis.errors import InputError, ParameterError
+from crm_analysis.segment.money import total_by
 from crm_analysis.segment.names import CLV, assign_segments
 from crm_analysis.segment.rfm import Prepared, aggregate, from_day, prepare, score, to_day
 
@@ -43,12 +44,12 @@ def summary_from_prepared(prep: Prepared, end_day: int, unit_days: float = 7.0,
     else:
         codes, day, amount = prep.codes, prep.day, prep.amount
     n = prep.n_customers
-    agg = aggregate(codes, n, day, amount, end_day)  # first and last day, total value
+    agg = aggregate(codes, n, day, amount, end_day, prep.decimals)  # first and last day, total value
     present = agg["frequency"] > 0
     first, last, total = agg["first"], agg["last"], agg["monetary"]
     distinct_days = _distinct_days(keys_from if keys_from is not None else prep, end_day)
     on_first = day == first[codes]
-    first_value = np.bincount(codes[on_first], weights=amount[on_first], minlength=n)
+    first_value = total_by(codes[on_first], amount[on_first], n, prep.decimals)
     x = np.maximum(distinct_days - 1, 0)
     with np.errstate(invalid="ignore", divide="ignore"):
         mvalue = np.where(x > 0, (total - first_value) / np.maximum(x, 1), 0.0)

@@ -17,6 +17,7 @@ from crm_analysis.errors import ParameterError
 from crm_analysis.i18n import check_lang, t
 from crm_analysis.segment import metrics
 from crm_analysis.segment.clv_models import CLVResult, clv_from_summary, rescore, summary_from_prepared
+from crm_analysis.segment.money import total_by
 from crm_analysis.segment.names import SCHEME_TITLES, SCHEMES
 from crm_analysis.segment.rfm import Prepared, from_day, prepare, rfm_from_prepared, to_day
 from crm_analysis.segment.value import idic, pareto
@@ -315,7 +316,7 @@ def evaluate(tx: pd.DataFrame, customer: str = "customer_id", date: str = "date"
     in_hold = (prep.day > cal_end) & (prep.day <= hold_end)
     n = prep.n_customers
     cal_present = np.bincount(prep.codes[in_cal], minlength=n) > 0
-    hold_value_all = np.bincount(prep.codes[in_hold], weights=prep.amount[in_hold], minlength=n)
+    hold_value_all = total_by(prep.codes[in_hold], prep.amount[in_hold], n, prep.decimals)
     hold_count_all = np.bincount(prep.codes[in_hold], minlength=n)
     newcomers = int(((hold_count_all > 0) & ~cal_present).sum())
     if newcomers:
@@ -324,7 +325,7 @@ def evaluate(tx: pd.DataFrame, customer: str = "customer_id", date: str = "date"
     def sub(mask: np.ndarray) -> Prepared:
         if mask.all():
             return prep
-        return Prepared(prep.codes[mask], prep.customers, prep.day[mask], prep.amount[mask])
+        return Prepared(prep.codes[mask], prep.customers, prep.day[mask], prep.amount[mask], prep.decimals)
 
     cal = sub(in_cal)
     table = rfm_from_prepared(cal, cal_end + 1)  # calibration customers, in code order

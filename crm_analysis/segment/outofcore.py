@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from crm_analysis.errors import InputError, ParameterError
+from crm_analysis.segment.money import ORDER, decimals_from_sql, magnitude_sql, units_sql, whole_units_sql
 from crm_analysis.segment.reader import MISSING, RETURNS, ReadReport, _choice
 
 __all__ = ["Transactions", "open_transactions", "is_out_of_core_source", "customer_totals_sql",
@@ -38,8 +39,11 @@ _PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
 _DATE_FORMATS = ("%Y%m%d", "%Y-%m-%d", "%Y/%m/%d")
 
 
-def _sum(where: str) -> str:
-    return f"coalesce(sum(r.amount) {where}, 0.0)"
+def _money(total: str, decimals: int | None) -> str:
+    """A money total as a double: integer units divided once (see :mod:`~crm_analysis.segment.money`)."""
+    if decimals is None:
+        return f"coalesce({total}, 0.0)"
+    return f"CAST(coalesce({total}, 0) AS DOUBLE) / CAST({10.0 ** decimals!r} AS DOUBLE)"
 
 
 def _duckdb() -> Any:
@@ -152,9 +156,16 @@ class Transactions:
     _crm_out_of_core = True  # what rfm / clv_summary / evaluate look for
 
     def __init__(self, con: Any, source: _Source, customer: str, date: str, amount: str, sql: str,
-                 report: ReadReport, threads: int = 1):
+                 report: ReadReport, threads: int | None = None, decimals: tuple[int | None, int | None] = (None, None)):
         self.con, self.source, self.customer, self.date, self.amount = con, source, customer, date, amount
         self.sql, self.report, self.threads = sql, report, threads
+        self._decimals = decimals  # all rows, purchases only (money.decimals_of of each)
+
+    @property
+    def decimals(self) -> int | None:
+        """Amounts are whole units of ``10**-decimals`` (e.g. 2: cents) and are added exactly; None:
+        floating-point sums in file order, on one thread (see :mod:`~crm_analysis.segment.money`)."""
+        return self._decimals[0]
 
     def __len__(self) -> int:
         return int(self.report.rows_kept)
@@ -190,9 +201,13 @@ class Transactions:
         and (``clv``) ``days_k`` distinct purchase days up to day ``cutoffs[k]``; ``first`` day,
         ``first_value`` (amount on the first day) and, with two cut-offs, ``window_n`` and
         ``window_sum`` between them (``cutoffs[0] < day <= cutoffs[1]``)."""
-        query = customer_totals_sql(self._rows(returns), cutoffs, clv=clv)
+        decimals = self._decimals[1] if returns == "drop" else self._decimals[0]
+        query = customer_totals_sql(self._rows(returns), cutoffs, clv=clv, decimals=decimals)
+        # exact sums do not depend on how the rows are shared out: every thread may work
+        threads = self.threads if self.threads is not None else (None if decimals is not None else 1)
         before = self.con.execute("SELECT current_setting('threads')").fetchone()[0]
-        self.con.execute(f"SET threads = {self.threads}")
+        if threads is not None:
+            self.con.execute(f"SET threads = {threads}")
         try:
             df = self.con.execute(query).df()
         finally:
@@ -264,12 +279,17 @@ class Transactions:
         return ev._judge(schemes, table, later, hold_value, hold_count, seg_cal, seg_all, fit, periods, notes)
 
 
-def customer_totals_sql(rows_sql: str, cutoffs: Sequence[int], *, clv: bool = True) -> str:
+def customer_totals_sql(rows_sql: str, cutoffs: Sequence[int], *, clv: bool = True,
+                        decimals: int | None = None) -> str:
     """The one aggregation query: per customer, totals up to each cut-off day.
 
-    ``rows_sql`` yields ``customer, day, amount``. Every total is a ``FILTER`` of a single pass
-    over the rows (plus, for ``clv``, a join to each customer's first day, for the value bought
-    that day), grouped by customer and ordered by the customer id.
+    ``rows_sql`` yields ``customer, day, amount``. Every total is a ``FILTER`` of one grouping by
+    customer, ordered by the customer id. With ``decimals`` (every amount a whole number of
+    ``10**-decimals`` units, :func:`~crm_analysis.segment.money.decimals_of`) the money totals
+    are exact integer sums divided once, as the in-memory path computes them, whatever the number
+    of threads; and the CLV columns (distinct purchase days, the first day's value) come from
+    the customer's purchase days, grouped first. Without, the amounts are added as doubles (in
+    file order on one thread), and the first day's value takes a join to each customer's first day.
 
     Examples
     --------
@@ -279,27 +299,54 @@ def customer_totals_sql(rows_sql: str, cutoffs: Sequence[int], *, clv: bool = Tr
     cuts = [int(c) for c in cutoffs]
     if not cuts or len(cuts) > 2:
         raise ParameterError(f"cutoffs: expected one or two days, got {list(cutoffs)!r}")
+    if decimals is not None and clv:
+        return _totals_by_day_sql(rows_sql, cuts, decimals)
+    money = "r.amount" if decimals is None else units_sql("r.amount", decimals)
     # refunds kept (negative amounts) reduce the sums but are not purchases: the RFM columns count
     # and date purchases only (buys_k, lastbuy_k, first_buy), as rfm_from_prepared does
     cols = ["min(r.day) AS first", "min(r.day) FILTER (WHERE r.amount >= 0) AS first_buy"]
     for k, c in enumerate(cuts):
         f = f"FILTER (WHERE r.day <= {c})"
         fb = f"FILTER (WHERE r.day <= {c} AND r.amount >= 0)"
-        cols += [f"count(*) {f} AS n_{k}", f"{_sum(f)} AS sum_{k}",
+        cols += [f"count(*) {f} AS n_{k}", f"{_money(f'sum({money}) {f}', decimals)} AS sum_{k}",
                  f"max(r.day) {f} AS last_{k}", f"count(*) {fb} AS buys_{k}", f"max(r.day) {fb} AS lastbuy_{k}"]
         if clv:
             cols.append(f"count(DISTINCT r.day) {f} AS days_{k}")
     if len(cuts) == 2:
         f = f"FILTER (WHERE r.day > {cuts[0]} AND r.day <= {cuts[1]})"
-        cols += [f"count(*) {f} AS window_n", f"{_sum(f)} AS window_sum"]
+        cols += [f"count(*) {f} AS window_n", f"{_money(f'sum({money}) {f}', decimals)} AS window_sum"]
     if clv:
-        cols.append(f"{_sum('FILTER (WHERE r.day = f.first_day)')} AS first_value")
+        cols.append(f"{_money('sum(r.amount) FILTER (WHERE r.day = f.first_day)', None)} AS first_value")
         joined = ("rows_ r JOIN (SELECT customer, min(day) AS first_day FROM rows_ GROUP BY customer) f "
                   "ON r.customer = f.customer")
     else:
         joined = "rows_ r"
     return (f"WITH rows_ AS ({rows_sql}) SELECT r.customer AS customer, {', '.join(cols)} "
             f"FROM {joined} GROUP BY r.customer ORDER BY r.customer")
+
+
+def _totals_by_day_sql(rows_sql: str, cuts: list[int], decimals: int) -> str:
+    """:func:`customer_totals_sql` in two steps: per customer and day, then per customer.
+
+    The second step runs over purchase days, not rows: a count of them is the number of distinct
+    days, and the first day's value is the units of the earliest (``arg_min``); no join, and the
+    integer units add exactly in any grouping."""
+    count = "CAST(coalesce(sum(d.n) {f}, 0) AS BIGINT)"
+    cols = ["min(d.day) AS first", "min(d.day) FILTER (WHERE d.b > 0) AS first_buy"]
+    for k, c in enumerate(cuts):
+        f = f"FILTER (WHERE d.day <= {c})"
+        fb = f"FILTER (WHERE d.day <= {c} AND d.b > 0)"
+        cols += [f"{count.format(f=f)} AS n_{k}", f"{_money(f'sum(d.u) {f}', decimals)} AS sum_{k}",
+                 f"max(d.day) {f} AS last_{k}", f"CAST(coalesce(sum(d.b) {f}, 0) AS BIGINT) AS buys_{k}",
+                 f"max(d.day) {fb} AS lastbuy_{k}", f"count(*) {f} AS days_{k}"]
+    if len(cuts) == 2:
+        f = f"FILTER (WHERE d.day > {cuts[0]} AND d.day <= {cuts[1]})"
+        cols += [f"{count.format(f=f)} AS window_n", f"{_money(f'sum(d.u) {f}', decimals)} AS window_sum"]
+    cols.append(f"{_money('arg_min(d.u, d.day)', decimals)} AS first_value")
+    days = (f"SELECT customer, day, count(*) AS n, count(*) FILTER (WHERE amount >= 0) AS b, "
+            f"sum({units_sql('amount', decimals)}) AS u FROM ({rows_sql}) GROUP BY customer, day")
+    return (f"WITH days_ AS ({days}) SELECT d.customer AS customer, {', '.join(cols)} "
+            f"FROM days_ d GROUP BY d.customer ORDER BY d.customer")
 
 
 def _rfm_table(tot: pd.DataFrame, k: int, asof_day: int) -> pd.DataFrame:
@@ -333,6 +380,23 @@ def _clv_summary(tot: pd.DataFrame, k: int, end_day: int, unit_days: float) -> p
                          "monetary_value": mvalue}, index=t.index)
 
 
+def _decimals(con: Any, sql: str, whole: dict[int, Any], magnitude: Any) -> tuple[int | None, int | None]:
+    """:func:`~crm_analysis.segment.money.decimals_of` of the kept rows and of their purchases only.
+
+    ``whole`` holds the cents check of every row read (kept or not) and ``magnitude`` their
+    ``sum(abs(amount))``: when they pass, so do the kept rows and the purchases among them.
+    Otherwise the kept rows take another pass, checked for every number of decimals."""
+    if whole.get(2):
+        d = decimals_from_sql(whole, magnitude)
+        return d, d
+    buys = "CASE WHEN amount >= 0 THEN amount END"
+    values = con.execute(f"SELECT {', '.join(whole_units_sql('amount') + whole_units_sql(buys))}, "
+                         f"{magnitude_sql('amount')}, {magnitude_sql(buys)} FROM ({sql})").fetchone()
+    k = len(ORDER)
+    return (decimals_from_sql(dict(zip(ORDER, values[:k])), values[-2]),
+            decimals_from_sql(dict(zip(ORDER, values[k:2 * k])), values[-1]))
+
+
 def _day_expression(con: Any, src: _Source, date: str) -> str:
     """SQL turning the date column into days since 1970-01-01, whatever its stored type."""
     kind = con.execute(f"SELECT typeof({_quote(date)}) FROM {src.from_sql} LIMIT 1").fetchone()
@@ -351,7 +415,7 @@ def _day_expression(con: Any, src: _Source, date: str) -> str:
 
 def open_transactions(source: str | Path | Any, *, customer: str = "customer_id", date: str = "date",
                       amount: str = "dollar_value", returns: str = "drop", missing: str = "drop",
-                      bad_dates: str = "error", table: str | None = None, threads: int = 1,
+                      bad_dates: str = "error", table: str | None = None, threads: int | None = None,
                       memory_limit: str | None = None) -> Transactions:
     """Open transactions stored as Parquet or in DuckDB without loading them.
 
@@ -371,11 +435,13 @@ def open_transactions(source: str | Path | Any, *, customer: str = "customer_id"
         error; rows whose date cannot be read an error or dropped.
     table : str, optional
         The table of a DuckDB database / connection (default: ``transactions``, or the only table).
-    threads : int
+    threads : int, optional
         DuckDB threads of the per-customer aggregation (checks and counts use the connection's
-        setting). The default 1 adds the amounts in file order, as the in-memory path does: the
-        totals agree with it to the last bit and do not vary from run to run. More threads are
-        faster on a large machine, but the last bits of a sum then depend on how the rows were
+        setting). By default: all of them when every amount is a whole number of cents (or of
+        another decimal unit up to 0.0001, :attr:`Transactions.decimals`), since the totals are
+        then exact integer sums, the same whatever the threads and equal to the in-memory path's;
+        else one, which adds the amounts in file order as the in-memory path does. More threads
+        on such amounts are faster, but the last bits of a total then depend on how the rows were
         shared out, which can move a customer tied with others at a quantile boundary.
     memory_limit : str, optional
         DuckDB's memory limit (e.g. ``"2GB"``); beyond it DuckDB spills to a temporary folder.
@@ -407,10 +473,14 @@ def open_transactions(source: str | Path | Any, *, customer: str = "customer_id"
     for name, value in (("customer", customer), ("date", date), ("amount", amount)):
         if not isinstance(value, str) or not value:
             raise ParameterError(f"{name}={value!r}: expected a column name (str)")
-    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
-        raise ParameterError(f"threads={threads!r}: expected a positive whole number")
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
+        raise ParameterError(f"threads={threads!r}: expected a positive whole number (or None: see the docs)")
     duckdb = _duckdb()
-    con = source if type(source).__name__ == "DuckDBPyConnection" else duckdb.connect()
+    if type(source).__name__ == "DuckDBPyConnection":
+        con = source
+    else:  # our own connection: no progress bar in a report's output (a user's connection keeps its own)
+        con = duckdb.connect()
+        con.execute("SET enable_progress_bar = false")
     if memory_limit is not None:
         con.execute(f"SET memory_limit = {_literal(str(memory_limit))}")
     src = _resolve(source, con, table)
@@ -430,9 +500,12 @@ def open_transactions(source: str | Path | Any, *, customer: str = "customer_id"
                f"count(*) FILTER (WHERE day IS NULL), count(*) FILTER (WHERE amount IS NULL AND NOT amount_null), "
                f"count(*) FILTER (WHERE amount_null), count(*) FILTER (WHERE amount < 0), "
                f"count(*) FILTER (WHERE amount = 0), "
-               f"count(*) FILTER (WHERE amount IS NOT NULL AND NOT isfinite(amount)) FROM ({raw})")
+               f"count(*) FILTER (WHERE amount IS NOT NULL AND NOT isfinite(amount)), "
+               # whether the amounts are whole cents (money.decimals_of); a DISTINCT in the same
+               # query would slow DuckDB's plan down several times
+               f"{whole_units_sql('amount', (2,))[0]}, {magnitude_sql('amount')} FROM ({raw})")
     try:
-        n, null_cust, bad_day, bad_amt, miss, neg, zero, inf = con.execute(stats_q).fetchone()
+        n, null_cust, bad_day, bad_amt, miss, neg, zero, inf, cents, magnitude = con.execute(stats_q).fetchone()
     except duckdb.Error as exc:
         raise InputError(f"{src.label}: cannot be read by DuckDB: {exc}") from exc
     errors = []
@@ -478,7 +551,8 @@ def open_transactions(source: str | Path | Any, *, customer: str = "customer_id"
     report.rows_kept, report.customers = int(kept), int(customers)
     report.first_date = pd.Timestamp(np.datetime64(int(lo), "D"))
     report.last_date = pd.Timestamp(np.datetime64(int(hi), "D"))
-    return Transactions(con, src, customer, date, amount, sql, report, threads)
+    decimals = _decimals(con, sql, {2: cents}, magnitude)
+    return Transactions(con, src, customer, date, amount, sql, report, threads, decimals)
 
 
 def simulate_parquet(path: str | Path, n_customers: int = 1_000_000, n_transactions: int = 10_000_000, *,

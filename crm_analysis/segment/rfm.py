@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from crm_analysis.errors import InputError, ParameterError
+from crm_analysis.segment.money import decimals_of, total_by
 from crm_analysis.segment.names import MEAN_SPLIT, QUINTILE, assign_segments
 from crm_analysis.segment.reader import RETURNS, Problem, _choice, _rows, describe, inspect
 
@@ -28,6 +29,7 @@ class Prepared:
     customers: pd.Index  # customer id per code
     day: np.ndarray  # int64 days since 1970-01-01
     amount: np.ndarray  # float64
+    decimals: int | None = None  # amounts are whole units of 10**-decimals: added exactly (see money)
     _day_keys: Any = field(default=None, repr=False)  # cache: sorted distinct (customer, day) keys
 
     @property
@@ -103,7 +105,8 @@ def prepare(tx: pd.DataFrame, customer: str, date: str, amount: str, *, returns:
         day, amt = day[keep], amt[keep]
         if len(day) == 0:
             raise InputError("tx: no transactions left after dropping negative amounts (returns='drop')")
-    return Prepared(codes.astype(np.int64, copy=False), pd.Index(uniques, name=customer), day, amt)
+    return Prepared(codes.astype(np.int64, copy=False), pd.Index(uniques, name=customer), day, amt,
+                    decimals_of(amt))
 
 
 def check_asof(prep: Prepared, asof: Any, date: str, index: pd.Index | None = None, name: str = "asof") -> int:
@@ -129,10 +132,13 @@ def check_asof(prep: Prepared, asof: Any, date: str, index: pd.Index | None = No
     return day
 
 
-def aggregate(codes: np.ndarray, n: int, day: np.ndarray, amount: np.ndarray, asof_day: int) -> dict[str, np.ndarray]:
-    """Per-customer recency, frequency, monetary and tenure (days) from row codes."""
+def aggregate(codes: np.ndarray, n: int, day: np.ndarray, amount: np.ndarray, asof_day: int,
+              decimals: int | None) -> dict[str, np.ndarray]:
+    """Per-customer recency, frequency, monetary and tenure (days) from row codes.
+
+    ``decimals``: as :attr:`Prepared.decimals` (exact totals when not None)."""
     frequency = np.bincount(codes, minlength=n)
-    monetary = np.bincount(codes, weights=amount, minlength=n)
+    monetary = total_by(codes, amount, n, decimals)
     last = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
     np.maximum.at(last, codes, day)
     first = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
@@ -272,10 +278,11 @@ def _need(table: pd.DataFrame, columns: tuple[str, ...]) -> None:
 
 def rfm_from_prepared(prep: Prepared, asof_day: int) -> pd.DataFrame:
     """RFM table with segments from already prepared transactions (used by the evaluation)."""
-    agg = aggregate(prep.codes, prep.n_customers, prep.day, prep.amount, asof_day)
+    agg = aggregate(prep.codes, prep.n_customers, prep.day, prep.amount, asof_day, prep.decimals)
     refund = prep.amount < 0
     if refund.any():  # returns='keep': refunds reduce the monetary value, they are not purchases
-        buys = aggregate(prep.codes[~refund], prep.n_customers, prep.day[~refund], prep.amount[~refund], asof_day)
+        buys = aggregate(prep.codes[~refund], prep.n_customers, prep.day[~refund], prep.amount[~refund], asof_day,
+                         prep.decimals)
         agg.update({k: buys[k] for k in ("recency", "frequency", "tenure", "first", "last")})
     present = agg["frequency"] > 0  # customers without a purchase here are not part of the table
     table = pd.DataFrame({k: agg[k][present] for k in ("recency", "frequency", "monetary", "tenure")},
