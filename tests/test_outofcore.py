@@ -90,16 +90,18 @@ def test_folders_globs_and_duckdb_sources_agree(cdnow, tmp_path):
         pd.testing.assert_frame_equal(expected, segment.rfm(fast), check_index_type=False)
 
 
-def _fractions(n: int, seed: int) -> pd.DataFrame:
-    """Transactions whose amounts are not whole cents (thirds): floating-point sums."""
+def _computed_prices(n: int, seed: int) -> pd.DataFrame:
+    """Transactions whose amounts are not whole cents (e.g. prices after a computed discount)."""
     rng = np.random.default_rng(seed)
-    return pd.DataFrame({"customer_id": rng.integers(0, n // 5, n),
+    customer = rng.integers(0, n // 5, n)
+    spend = rng.gamma(3.0, 10.0, n // 5)  # each customer's typical spend
+    return pd.DataFrame({"customer_id": customer,
                          "date": pd.Timestamp("1997-01-01") + pd.to_timedelta(rng.integers(0, 540, n), unit="D"),
-                         "dollar_value": rng.integers(1, 30_000, n) / 3.0})
+                         "dollar_value": spend[customer] * rng.gamma(20.0, 1 / 20.0, n)})
 
 
 def test_amounts_beyond_cents_are_added_in_file_order_on_one_thread(tmp_path, no_rows_to_pandas):
-    tx = _fractions(20_000, 1)
+    tx = _computed_prices(20_000, 1)
     tx.to_parquet(tmp_path / "thirds.parquet")
     opened = segment.read_transactions(tmp_path / "thirds.parquet")
     assert opened.decimals is None
