@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_outofcore.py             # 10^7 transactions, 10^6 customers
     .venv/bin/python benchmarks/bench_outofcore.py --quick     # 10^6 transactions, 10^5 customers
-    .venv/bin/python benchmarks/bench_outofcore.py --rows 100000000 --customers 10000000 --no-pandas
+    .venv/bin/python benchmarks/bench_outofcore.py --rows 100000000 --customers 1000000 --memory-limit 2GB
 
 The data are written once by ``segment.simulate_parquet`` (chunks of 500,000 customers, one
 Parquet file each) into ``benchmarks/.data/`` (git-ignored). Each task then runs in a fresh
