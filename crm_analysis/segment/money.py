@@ -64,10 +64,11 @@ def decimals_of(amount: np.ndarray) -> int | None:
     the units could add up beyond what integers in a double hold exactly.
     """
     a = np.asarray(amount, dtype=np.float64)
-    for d in ORDER:
-        units = np.rint(a * _scale(d))
-        if np.array_equal(units / _scale(d), a):
-            return d if _within_bound(float(np.abs(a).sum()), d) else None
+    with np.errstate(over="ignore", invalid="ignore"):  # huge amounts overflow: not whole units then
+        for d in ORDER:
+            units = np.rint(a * _scale(d))
+            if np.array_equal(units / _scale(d), a):
+                return d if _within_bound(float(np.abs(a).sum()), d) else None
     return None
 
 
