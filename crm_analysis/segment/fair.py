@@ -202,7 +202,7 @@ class FairComparison:
                              ("auc", "AUC for buying again in the holdout", "区分保留期内是否再次购买的 AUC")):
             best, tied = self.tied_with_best(stat)
             fmt = (lambda v: f"{v:.1%}") if stat.startswith("captured") else (lambda v: f"{v:.3f}")
-            head = (f"{title(best, lang)} {fmt(tab.loc[best, stat])} "
+            head = (f"{title(best, lang)}{t(' ', '：', lang)}{fmt(tab.loc[best, stat])} "
                     f"[{fmt(tab.loc[best, stat + '_ci_low'])}, {fmt(tab.loc[best, stat + '_ci_high'])}]")
             if tied:
                 names = t(", ", "、", lang).join(f"{title(r, lang)}{t(' (', '（', lang)}{fmt(tab.loc[r, stat])}{t(')', '）', lang)}" for r in tied)
@@ -213,7 +213,7 @@ class FairComparison:
             else:
                 out.append(t(f"On the {en}, {head} is ahead of every other row, and each difference's {lvl} bootstrap "
                              f"interval excludes zero.",
-                             f"就{zh}而言，{head}领先其他所有方案，且各差值的 {lvl} 自助法区间都不含 0。", lang))
+                             f"就{zh}而言，{head}，领先其他所有方案，且各差值的 {lvl} 自助法区间都不含 0。", lang))
         base = [b for b in BASELINES if b in tab.index]
         schemes = [r for r in tab.index if r not in BASELINES]
         if base and schemes:

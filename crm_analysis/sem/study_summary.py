@@ -100,7 +100,8 @@ def study_figures(table: pd.DataFrame, lang: str = "en", *, level: float = 0.95)
     if cov:
         out.append((t(f"Coverage of the {level:.0%} intervals of the paths, n = {big}",
                       f"n = {big} 时路径 {level:.0%} 区间的覆盖率", lang),
-                    t("; ", "；", lang).join(f"{_est(e, lang)} {_c(r['coverage'], r['coverage_mcse'], lang)}" for e, r in cov)))
+                    t("; ", "；", lang).join(f"{_est(e, lang)}{t(' ', '：', lang)}{_c(r['coverage'], r['coverage_mcse'], lang)}"
+                                             for e, r in cov)))
     if len(ns) > 1 and "PLS" in set(ov["estimator"]):
         small, large = _cell(ov, ns[0], "PLS", "path"), _cell(ov, big, "PLS", "path")
         if small is not None and large is not None:
