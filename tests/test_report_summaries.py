@@ -200,6 +200,10 @@ def test_study_summary_reports_the_classic_result():
     s = study_summary(table, "zh", client="某大学")
     assert s.title == "模拟研究：PLS、PLSc 与 CB-SEM" and "蒙特卡罗标准误" in s.markdown()
     _no_half_width(list(s.actions) + [s.verdict])
+    # no space after a full-width bracket: "CB-SEM（ML）而不是", "CB-SEM（ML）：94%"
+    zh = "\n".join(list(s.actions) + [s.verdict] + [v for _, v in study_figures(table, "zh")])
+    assert "CB-SEM（ML）而不是 PLS" in zh and "CB-SEM（ML）为 " in zh
+    assert not re.search(r"） \S", zh), zh
 
 
 # --- the reports open with their summary -----------------------------------------------------------

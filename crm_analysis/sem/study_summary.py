@@ -60,6 +60,11 @@ def _est(e: str, lang: str = "en") -> str:
     return name.replace(" (", "（").replace(")", "）") if lang == "zh" else name
 
 
+def _then(name: str) -> str:
+    """The space after ``name`` before Chinese text: none after a full-width bracket."""
+    return "" if name.endswith("）") else " "
+
+
 def _b(v: float, se: float, lang: str) -> str:
     if pd.isna(v):
         return "—"
@@ -124,17 +129,19 @@ def study_actions(table: pd.DataFrame, lang: str = "en", *, level: float = 0.95,
     consistent = [r for e in CONSISTENT if (r := _cell(ov, big, e, "path")) is not None and not pd.isna(r["bias"])]
     if pls is not None and abs(pls["bias"]) > 2 * pls["bias_mcse"] and consistent:
         best = min(consistent, key=lambda r: abs(r["bias"]))
+        zh = _est(best["estimator"], "zh")
         out.append(t(f"Estimate the paths between constructs measured with error by {_est(best['estimator'], lang)} rather "
                      f"than PLS: at n = {big} PLS's path bias is {pls['bias']:+.3f}, "
                      f"{_est(best['estimator'], lang)}'s {best['bias']:+.3f}.",
-                     f"对带测量误差的构念之间的路径，用 {_est(best['estimator'], lang)} 而不是 PLS 估计：n = {big} 时 PLS 的路径偏差为 "
-                     f"{pls['bias']:+.3f}，{_est(best['estimator'], lang)} 为 {best['bias']:+.3f}。", lang))
+                     f"对带测量误差的构念之间的路径，用 {zh}{_then(zh)}而不是 PLS 估计：n = {big} 时 PLS 的路径偏差为 "
+                     f"{pls['bias']:+.3f}，{zh}{_then(zh)}为 {best['bias']:+.3f}。", lang))
     low = ov[(ov["n"] == big) & (ov["kind"] == "path") & (ov["coverage"] + 2 * ov["coverage_mcse"] < level)]
     if len(low):
         names = t(", ", "、", lang).join(f"{_est(r.estimator, lang)} ({r.coverage:.0%})" if lang == "en"
                                           else f"{_est(r.estimator, lang)}（{r.coverage:.0%}）" for r in low.itertuples())
         out.append(t(f"Do not read these intervals of the paths as {level:.0%} intervals: {names} at n = {big}.",
-                     f"不要把这些路径区间当作 {level:.0%} 区间来解读：n = {big} 时{names}。", lang))
+                     f"不要把以下估计方法的路径区间当作 {level:.0%} 区间来解读（括号内为 n = {big} 时的实际覆盖率）：{names}。",
+                     lang))
     worst = ov.sort_values("nonconvergence", ascending=False, kind="stable").iloc[0]
     if worst["nonconvergence"] > 0.05:
         out.append(t(f"Plan for failed fits: {_est(worst['estimator'], lang)} did not converge in {worst['nonconvergence']:.0%} "
