@@ -1,5 +1,7 @@
 """Like-with-like comparison of the segmentations: equal depth, naive baselines, learned orders,
 bootstrap intervals (issue 16, point 3)."""
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -109,6 +111,8 @@ def test_conclusions_follow_the_intervals(cdnow, lang):
         assert "interval" in text and "best at" not in text.lower()
     else:
         assert "区间" in text and "最能" not in text
+        # a name ending in a full-width bracket takes a full-width colon before its figure
+        assert not any(re.search(r"[）：，] [\d\[]", line) for line in lines), lines
 
 
 def test_parameters_are_checked(cdnow):
