@@ -215,3 +215,23 @@ def test_simulate_parquet_writes_chunks_with_exact_totals(tmp_path):
         segment.simulate_parquet(tmp_path / "sim5", 250, 4000, chunk_rows=0)
     with pytest.raises(ParameterError, match="n_transactions"):
         segment.simulate_parquet(tmp_path / "sim3", 250, 100)
+
+
+@pytest.mark.parametrize("returns", ["keep", "drop"])
+def test_refunds_kept_or_dropped_give_the_pandas_evaluation(tmp_path, returns, no_rows_to_pandas):
+    """The exact two-step aggregation (purchase days first) with refunds, against the in-memory path."""
+    tx = segment.simulate_transactions(3_000, 40_000, seed=5, returns_share=0.05)
+    assert (tx["dollar_value"] < 0).any()
+    tx.to_parquet(tmp_path / "r.parquet")
+    opened = segment.read_transactions(tmp_path / "r.parquet", returns="keep")
+    assert opened.decimals is not None
+    frame = tx if returns == "keep" else tx[tx["dollar_value"] >= 0]
+    a = segment.evaluate(frame, calibration_end="1997-09-30", returns="keep")
+    b = segment.evaluate(opened, calibration_end="1997-09-30", returns=returns)
+    pd.testing.assert_frame_equal(a.segments, b.segments)
+    pd.testing.assert_frame_equal(a.table, b.table)
+    pd.testing.assert_frame_equal(a.rfm, b.rfm)
+    pd.testing.assert_frame_equal(segment.clv_summary(frame, calibration_end="1997-09-30"),
+                                  segment.clv_summary(opened if returns == "keep" else
+                                                      segment.read_transactions(tmp_path / "r.parquet"),
+                                                      calibration_end="1997-09-30"), check_dtype=False)
