@@ -116,9 +116,14 @@ def test_outcomes_from_transactions_are_measured_after_grading(sample):
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_the_packaged_instrument_has_no_double_barrelled_item(lang):
-    tab = rigour.double_barrelled(lang)
-    assert tab.empty and list(tab.columns) == ["item", "text", "joins"]
+def test_the_packaged_instrument_declares_its_remaining_double_barrelled_items(lang):
+    tab = rigour.double_barrelled(lang).set_index("item")
+    assert list(tab.columns) == ["text", "joins"] and list(tab.index) == ["SRV2", "L1_3", "L4_1", "L5_2"]
+    # each names the two or three things it asks, in the report's language
+    parts = tab["joins"].str.split(" / ")
+    assert parts.map(len).tolist() == ([2, 2, 2, 3] if lang == "en" else [2, 3, 2, 3])
+    if lang == "zh":
+        assert all(any("\u4e00" <= ch <= "\u9fff" for ch in j) for j in tab["joins"])
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

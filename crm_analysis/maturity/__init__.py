@@ -17,7 +17,7 @@ Rigour (issue 16)
     (weakest-dimension vs mean rule under measurement error), :func:`mixed_profiles`,
     :func:`rater_agreement_icc` (ICC(1), ICC(2), rwg(j) before raters are averaged), :func:`htmt`,
     :func:`double_barrelled` (items that ask two things at once; the eight of instrument 1.0
-    were split in version 2.0, so the packaged instrument has none).
+    were split in version 2.0, which declares the four that still do: SRV2, L1_3, L4_1, L5_2).
 
 Outcomes from data
     Outcomes for predictive validity are firm-level ``outcome_<name>`` columns. Outcomes that

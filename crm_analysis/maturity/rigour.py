@@ -344,9 +344,10 @@ def double_barrelled(lang: str = "en", instrument: Instrument | str | Path | Non
       that a copy of the old instrument is still reviewed while an unrelated item that reuses the
       id is not.
 
-    The packaged instrument (version 2.0) has none: its eight were split (``split_from``;
-    :attr:`~crm_analysis.maturity.Instrument.splits`). Wordings are not parsed: an item that
-    joins two things without being declared is not found.
+    The packaged instrument (version 2.0) split those eight (``split_from``;
+    :attr:`~crm_analysis.maturity.Instrument.splits`) and declares the four that still join two
+    or three things (SRV2, L1_3, L4_1, L5_2), for its next version. Wordings are not parsed: an
+    item that joins two things without being declared is not found.
 
     Returns
     -------
@@ -356,8 +357,8 @@ def double_barrelled(lang: str = "en", instrument: Instrument | str | Path | Non
     Examples
     --------
     >>> from crm_analysis import maturity
-    >>> len(maturity.double_barrelled())
-    0
+    >>> maturity.double_barrelled()["item"].tolist()
+    ['SRV2', 'L1_3', 'L4_1', 'L5_2']
     """
     check_lang(lang)
     inst = load_instrument(instrument)
