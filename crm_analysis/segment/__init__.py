@@ -15,6 +15,10 @@
   data, bootstrap intervals on every figure and on the differences.
 - :func:`segment_names` / :func:`recommended_actions`: names and actions in English and Chinese.
 
+Money totals are exact when every amount is a whole number of cents (or of another decimal unit
+down to 0.0001): the same to the last bit in any row order, in memory or in DuckDB on any number
+of threads (:mod:`crm_analysis.segment.money`).
+
 Examples
 --------
 >>> import pandas as pd
