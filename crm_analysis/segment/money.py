@@ -17,13 +17,15 @@ Examples
 >>> from typing import Any
 
 import numpy as np
->>> amount = np.array([0.1, 0.2, 0.7, 19.99])
+>>> amount = np.array([0.7, 0.2, 0.1, 19.99])
 >>> decimals_of(amount)
 2
 >>> total_by(np.array([0, 0, 0, 1]), amount, 2, decimals_of(amount)).tolist()
 [1.0, 19.99]
->>> float(np.bincount([0, 0, 0], weights=[0.1, 0.2, 0.7])[0])  # the sum in row order
+>>> float(np.bincount([0, 0, 0], weights=[0.7, 0.2, 0.1])[0])  # floating-point sums in row order
 0.9999999999999999
+>>> float(np.bincount([0, 0, 0], weights=[0.1, 0.2, 0.7])[0])  # the same rows in another order
+1.0
 """
 from __future__ import annotations
 
