@@ -46,8 +46,8 @@ def model_layout(model: Any) -> pd.DataFrame:
     --------
     >>> from crm_analysis.csi import preset
     >>> lay = model_layout(preset("ecsi")).set_index("construct")
-    >>> int(lay.loc["Image", "layer"]), int(lay.loc["Loyalty", "layer"])
-    (0, 5)
+    >>> int(lay.loc["Image", "layer"]), int(lay.loc["Loyalty", "layer"])  # Image -> ... -> Complaints -> Loyalty
+    (0, 6)
     """
     order = model.order()
     layer: dict[str, int] = {}

@@ -37,7 +37,7 @@ def mc_overview(table: pd.DataFrame, by: Sequence[str] = ("n",)) -> pd.DataFrame
     ...     "replications": [25, 25], "used": [25, 25], "sd": [0.05, 0.10], "bias": [-0.04, -0.06],
     ...     "coverage": [0.8, 0.9], "nonconvergence": [0.0, 0.0], "improper": [0.0, 0.0]})
     >>> row = mc_overview(tab).iloc[0]
-    >>> round(row["bias"], 3), round(row["bias_mcse"], 3)
+    >>> round(float(row["bias"]), 3), round(float(row["bias_mcse"]), 3)
     (-0.05, 0.015)
     """
     need = {*by, "estimator", "kind", "used", "sd", "bias", "coverage", "nonconvergence", "improper", "replications"}
