@@ -114,6 +114,26 @@ def test_chinese_paragraphs_are_not_broken_by_line_wraps(name):
                                  c.source), c.source[:80]
 
 
+_MATH = re.compile(r"\$[^$\n]+\$")
+_CODE = re.compile(r"<(code|pre)[^>]*>.*?</\1>", re.S)
+_STARS = re.compile(r"(?<!\*)\*{1,3}(?!\*)(?! p &lt;)")  # a significance legend ("** p < 0.01") is text
+
+
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_emphasis_is_rendered_not_shown_as_stars(name):
+    """CommonMark closes ``**`` only when it is not wedged between punctuation and a letter: in
+    ``**阈值只是一种约定。**3.4`` the stars are printed. Rendered as the report renders them."""
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    for c in _nb(name).cells:
+        if c.cell_type != "markdown":
+            continue
+        html = _CODE.sub("", markdown2html_mistune(_MATH.sub("", c.source)))
+        text = re.sub(r"<[^>]+>", "", html)
+        left = [text[max(0, m.start() - 20):m.end() + 20] for m in _STARS.finditer(text)]
+        assert not left, left
+
+
 def _zh_literals(source):
     """The Chinese strings of ``t(en, zh, lang)`` calls (constant parts of f-strings included)."""
     out = []
