@@ -14,9 +14,7 @@ floating-point sums in row order.
 
 Examples
 --------
->>> from typing import Any
-
-import numpy as np
+>>> import numpy as np
 >>> amount = np.array([0.7, 0.2, 0.1, 19.99])
 >>> decimals_of(amount)
 2
@@ -29,15 +27,17 @@ import numpy as np
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-__all__ = ["MAX_DECIMALS", "decimals_of", "total_by", "from_units", "units_sql", "whole_units_sql",
+__all__ = ["MAX_DECIMALS", "decimals_of", "total_by", "from_units", "units_sql", "total_sql", "whole_units_sql",
            "magnitude_sql", "decimals_from_sql", "ORDER"]
 
-#: At most this many decimals are added exactly (0.0001 units); beyond, floating-point sums.
-MAX_DECIMALS = 4
-#: The decimals tried, in this order.
+#: The decimals tried, in this order (cents first).
 ORDER = (2, 0, 1, 3, 4)
+#: At most this many decimals are added exactly (0.0001 units); beyond, floating-point sums.
+MAX_DECIMALS = max(ORDER)
 # every partial sum of |units| stays below 2**53 (exact in float64 and int64); a margin of 2
 _LIMIT = 2.0 ** 52
 
@@ -90,6 +90,14 @@ def total_by(codes: np.ndarray, amount: np.ndarray, n: int, decimals: int | None
 def units_sql(column: str, decimals: int) -> str:
     """SQL for one amount in integer units (as :func:`total_by` computes them)."""
     return f"CAST(round({column} * {_sql_number(_scale(decimals))}) AS BIGINT)"
+
+
+def total_sql(total: str, decimals: int | None) -> str:
+    """SQL for a money total as a double (0 without rows): a sum of units divided once (as
+    :func:`from_units`), or, with ``decimals=None``, a floating-point sum of the amounts."""
+    if decimals is None:
+        return f"coalesce({total}, 0.0)"
+    return f"CAST(coalesce({total}, 0) AS DOUBLE) / {_sql_number(_scale(decimals))}"
 
 
 def whole_units_sql(column: str, decimals: tuple[int, ...] = ORDER) -> list[str]:

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from crm_analysis.errors import InputError, ParameterError
-from crm_analysis.segment.money import ORDER, decimals_from_sql, magnitude_sql, units_sql, whole_units_sql
+from crm_analysis.segment.money import ORDER, decimals_from_sql, magnitude_sql, total_sql, units_sql, whole_units_sql
 from crm_analysis.segment.reader import MISSING, RETURNS, ReadReport, _choice
 
 __all__ = ["Transactions", "open_transactions", "is_out_of_core_source", "customer_totals_sql",
@@ -37,13 +37,6 @@ __all__ = ["Transactions", "open_transactions", "is_out_of_core_source", "custom
 _DB_SUFFIXES = (".duckdb", ".ddb", ".db")
 _PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
 _DATE_FORMATS = ("%Y%m%d", "%Y-%m-%d", "%Y/%m/%d")
-
-
-def _money(total: str, decimals: int | None) -> str:
-    """A money total as a double: integer units divided once (see :mod:`~crm_analysis.segment.money`)."""
-    if decimals is None:
-        return f"coalesce({total}, 0.0)"
-    return f"CAST(coalesce({total}, 0) AS DOUBLE) / CAST({10.0 ** decimals!r} AS DOUBLE)"
 
 
 def _duckdb() -> Any:
@@ -308,15 +301,15 @@ def customer_totals_sql(rows_sql: str, cutoffs: Sequence[int], *, clv: bool = Tr
     for k, c in enumerate(cuts):
         f = f"FILTER (WHERE r.day <= {c})"
         fb = f"FILTER (WHERE r.day <= {c} AND r.amount >= 0)"
-        cols += [f"count(*) {f} AS n_{k}", f"{_money(f'sum({money}) {f}', decimals)} AS sum_{k}",
+        cols += [f"count(*) {f} AS n_{k}", f"{total_sql(f'sum({money}) {f}', decimals)} AS sum_{k}",
                  f"max(r.day) {f} AS last_{k}", f"count(*) {fb} AS buys_{k}", f"max(r.day) {fb} AS lastbuy_{k}"]
         if clv:
             cols.append(f"count(DISTINCT r.day) {f} AS days_{k}")
     if len(cuts) == 2:
         f = f"FILTER (WHERE r.day > {cuts[0]} AND r.day <= {cuts[1]})"
-        cols += [f"count(*) {f} AS window_n", f"{_money(f'sum({money}) {f}', decimals)} AS window_sum"]
+        cols += [f"count(*) {f} AS window_n", f"{total_sql(f'sum({money}) {f}', decimals)} AS window_sum"]
     if clv:
-        cols.append(f"{_money('sum(r.amount) FILTER (WHERE r.day = f.first_day)', None)} AS first_value")
+        cols.append(f"{total_sql('sum(r.amount) FILTER (WHERE r.day = f.first_day)', None)} AS first_value")
         joined = ("rows_ r JOIN (SELECT customer, min(day) AS first_day FROM rows_ GROUP BY customer) f "
                   "ON r.customer = f.customer")
     else:
@@ -336,13 +329,13 @@ def _totals_by_day_sql(rows_sql: str, cuts: list[int], decimals: int) -> str:
     for k, c in enumerate(cuts):
         f = f"FILTER (WHERE d.day <= {c})"
         fb = f"FILTER (WHERE d.day <= {c} AND d.b > 0)"
-        cols += [f"{count.format(f=f)} AS n_{k}", f"{_money(f'sum(d.u) {f}', decimals)} AS sum_{k}",
+        cols += [f"{count.format(f=f)} AS n_{k}", f"{total_sql(f'sum(d.u) {f}', decimals)} AS sum_{k}",
                  f"max(d.day) {f} AS last_{k}", f"CAST(coalesce(sum(d.b) {f}, 0) AS BIGINT) AS buys_{k}",
                  f"max(d.day) {fb} AS lastbuy_{k}", f"count(*) {f} AS days_{k}"]
     if len(cuts) == 2:
         f = f"FILTER (WHERE d.day > {cuts[0]} AND d.day <= {cuts[1]})"
-        cols += [f"{count.format(f=f)} AS window_n", f"{_money(f'sum(d.u) {f}', decimals)} AS window_sum"]
-    cols.append(f"{_money('arg_min(d.u, d.day)', decimals)} AS first_value")
+        cols += [f"{count.format(f=f)} AS window_n", f"{total_sql(f'sum(d.u) {f}', decimals)} AS window_sum"]
+    cols.append(f"{total_sql('arg_min(d.u, d.day)', decimals)} AS first_value")
     days = (f"SELECT customer, day, count(*) AS n, count(*) FILTER (WHERE amount >= 0) AS b, "
             f"sum({units_sql('amount', decimals)}) AS u FROM ({rows_sql}) GROUP BY customer, day")
     return (f"WITH days_ AS ({days}) SELECT d.customer AS customer, {', '.join(cols)} "
